@@ -1,0 +1,71 @@
+"""The `renkei` command: run the bot, work tickets, manage linkage and the database."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import typer
+
+from bot import cli_tickets, context
+from bot.cli_stores import stores_app
+from bot.cli_tickets import request_app, tickets_app
+
+app = typer.Typer(
+    help="renkei: USEN Reji ⇄ まかせてネットEX integration requests, from first call to data.",
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+app.add_typer(request_app, name="request")
+app.add_typer(tickets_app, name="tickets")
+app.add_typer(stores_app, name="stores")
+app.command("kintone-text")(cli_tickets.kintone_text)
+
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+try:  # the exporter registers `renkei export` and `renkei demo-data` when present
+    from exporter.cli import register as _register_exporter
+except ModuleNotFoundError as exc:
+    if exc.name not in ("exporter.cli",):
+        raise
+else:
+    _register_exporter(app)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head")) -> None:
+    """Apply migrations to DATABASE_URL (the SQLite default is migrated on first use anyway)."""
+    from workflow.migrate import upgrade
+    from workflow.settings import get_settings
+
+    upgrade(get_settings().database_url, revision)
+    typer.echo(f"database at {revision}")
+
+
+@app.command()
+def diagram(
+    check: Path | None = typer.Option(None, help="Exit 1 if this file's diagram differs."),
+) -> None:
+    """Print the state diagram (mermaid), generated from the machine table."""
+    from workflow.machine import mermaid
+
+    text = mermaid()
+    if check is not None:
+        if f"```mermaid\n{text}```" not in check.read_text(encoding="utf-8"):
+            typer.secho(f"{check}: the diagram differs from `renkei diagram`", fg="red", err=True)
+            raise typer.Exit(1)
+        return
+    typer.echo(text, nl=False)
+
+
+@app.callback()
+def _setup(verbose: bool = typer.Option(False, "-v", "--verbose", help="Debug logging.")) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "context", "main"]

@@ -1,0 +1,53 @@
+"""Raw form inputs as an adapter would collect them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workflow.linkage import StoreLink
+from workflow.service import Workflow
+
+SEED_STORES = (
+    "0001:居酒屋データ分析 目黒本店\n"
+    "0002:データ分析カフェ 目黒川店\n"
+    "0003:ラーメン・つけめん札幌店\n"
+)
+
+
+def new_raw(**overrides: Any) -> dict[str, Any]:
+    raw: dict[str, Any] = {
+        "customer_code": "123456",
+        "company_code": "６７８９０",  # full-width on purpose: normalised, not rejected
+        "company_name": "株式会社データ分析",
+        "stores": SEED_STORES,
+        "desired_date": "2026-12-07",
+        "remarks": "",
+    }
+    raw.update(overrides)
+    return raw
+
+
+def change_raw(**overrides: Any) -> dict[str, Any]:
+    raw = new_raw(payment_items="PayPay\n楽天ペイ", discounts="学割10%引", customer_segments="")
+    raw.update(overrides)
+    return raw
+
+
+def walk_to(wf: Workflow, ticket_id: int, status: str) -> None:
+    """Drive a ticket along the happy path until it reaches `status`."""
+    sales = wf.actor("tanaka", "田中")
+    planner = wf.actor("kikaku", "企画 佐藤")
+    path = [("request_kintone", sales), ("send_spec", planner), ("start_setup", planner),
+            ("complete_setup", planner), ("notify_customer", planner), ("verify", planner)]
+    for action, actor in path:
+        view = wf.get(ticket_id)
+        if view.status == status:
+            return
+        extra: dict[str, Any] = {}
+        if action == "complete_setup":
+            extra = {"makasete_company_code": "12345",
+                     "links": [StoreLink(s.code, f"6789{i}", wf.today(),
+                                         wf.today().replace(year=wf.today().year + 1))
+                               for i, s in enumerate(view.stores)]}
+        wf.advance(ticket_id, action, actor=actor, **extra)
+    assert wf.get(ticket_id).status == status

@@ -1,0 +1,346 @@
+"""The verbs people perform on requests: file, advance, send back, resubmit, cancel, look up.
+
+Every adapter (CLI, terminal, Slack) calls these and nothing else. A transition writes the
+ticket, its audit event and its outgoing work (outbox) in one transaction; optimistic locking
+(the ticket's version column) makes two concurrent moves of one ticket end in one move and a
+clear AlreadyMoved for the other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, object_session, selectinload, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from workflow import linkage, machine, outbox
+from workflow.calendar import BusinessCalendar, LeadTimeRules
+from workflow.db import transaction, utcnow
+from workflow.errors import (
+    AlreadyMoved,
+    Duplicate,
+    FieldError,
+    NotAllowed,
+    NotFound,
+    RenkeiError,
+    ValidationFailed,
+)
+from workflow.forms import RequestForm, StoreEntry, parse_request
+from workflow.kintone import render_kintone_text
+from workflow.models import ProcessedRequest, Ticket, TicketEvent, TicketStore
+from workflow.schemas import ActionView, Actor, StoreLinkView, TicketView
+from workflow.settings import Settings
+
+# Outgoing work enqueued when a ticket enters a state, besides the "ticket.event" every
+# transition produces (the Slack message update). Senders register handlers per kind.
+ON_ENTER: dict[str, list[str]] = {}
+
+
+class Workflow:
+    """The service API, bound to a database and settings. Thread-safe; share one per process."""
+
+    def __init__(self, factory: sessionmaker[Session], settings: Settings, *,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self.factory = factory
+        self.settings = settings
+        self.clock = clock
+        self.tz = ZoneInfo(settings.timezone)
+        self.calendar = BusinessCalendar.from_settings(settings.closures)
+        self.rules = LeadTimeRules(threshold=settings.many_stores_threshold,
+                                   lead_days=settings.lead_days,
+                                   lead_days_many=settings.lead_days_many)
+
+    # ---- helpers -------------------------------------------------------------------------
+    def today(self) -> date:
+        """Today's business date in Asia/Tokyo."""
+        return self.clock().astimezone(self.tz).date()
+
+    def actor(self, user: str, name: str = "", *, role: str | None = None) -> Actor:
+        """An actor for a user id, with the role from settings unless given."""
+        return Actor(id=user, name=name, role=role or self.settings.role_of(user))
+
+    def _load(self, session: Session, ticket_id: int) -> Ticket:
+        ticket = session.scalar(
+            select(Ticket).where(Ticket.id == ticket_id)
+            .options(selectinload(Ticket.stores), selectinload(Ticket.events))
+        )
+        if ticket is None:
+            raise NotFound(f"依頼 #{ticket_id} は見つかりません")
+        return ticket
+
+    def _view(self, session: Session, ticket: Ticket, actor: Actor | None) -> TicketView:
+        pending = [job.kind for job in outbox.pending_for_ticket(session, ticket.id)]
+        return TicketView.of(ticket, days_overdue=self._days_overdue(ticket),
+                             actions=self.available_actions(ticket, actor) if actor else [],
+                             pending_jobs=pending)
+
+    def _days_overdue(self, ticket: Ticket) -> int:
+        if ticket.status != "partner_setup" or ticket.sla_due is None:
+            return 0
+        return self.calendar.business_days_between(ticket.sla_due, self.today())
+
+    def _record(self, session: Session, ticket: Ticket, *, actor: Actor, action: str,
+                from_status: str | None, note: str = "") -> TicketEvent:
+        now = self.clock()
+        ticket.updated_at = now
+        ticket.step_times = {**(ticket.step_times or {}), ticket.status: now.isoformat()}
+        event = TicketEvent(actor=actor.id, actor_name=actor.name, actor_role=actor.role,
+                            action=action, from_status=from_status, to_status=ticket.status,
+                            note=note, at=now)
+        ticket.events.append(event)
+        session.flush()
+        outbox.enqueue(session, kind="ticket.event", dedupe_key=f"ticket.event:{event.id}",
+                       payload={"ticket_id": ticket.id, "event_id": event.id},
+                       ticket_id=ticket.id)
+        for kind in ON_ENTER.get(ticket.status, []):
+            outbox.enqueue(session, kind=kind, dedupe_key=f"{kind}:{event.id}",
+                           payload={"ticket_id": ticket.id, "event_id": event.id},
+                           ticket_id=ticket.id)
+        return event
+
+    @staticmethod
+    def _claim_key(session: Session, key: str | None) -> None:
+        if key:
+            session.add(ProcessedRequest(key=key))
+            session.flush()
+
+    def _form_fields(self, ticket: Ticket, form: RequestForm) -> None:
+        ticket.customer_code = form.customer_code
+        ticket.company_code = form.company_code
+        ticket.company_name = form.company_name
+        ticket.desired_date = form.desired_date
+        ticket.remarks = form.remarks
+        ticket.additions = {"payment_items": list(form.payment_items),
+                            "discounts": list(form.discounts),
+                            "customer_segments": list(form.customer_segments)}
+        if ticket.stores:  # replacing on 再提出: delete the old rows before the new insert
+            ticket.stores.clear()
+            object_session(ticket).flush()  # type: ignore[union-attr]
+        ticket.stores = [TicketStore(position=i, store_code=s.code, store_name=s.name)
+                         for i, s in enumerate(form.stores)]
+
+    # ---- verbs ---------------------------------------------------------------------------
+    def parse(self, kind: str, raw: Mapping[str, Any]) -> RequestForm:
+        """Validate a request form as of today; ValidationFailed lists every field problem."""
+        return parse_request(kind, raw, today=self.today(), calendar=self.calendar,
+                             rules=self.rules)
+
+    def file_request(self, kind: str, raw: Mapping[str, Any], *, actor: Actor,
+                     customer_channel: str | None = None, customer_email: str | None = None,
+                     idempotency_key: str | None = None) -> TicketView:
+        """File a 新規・増店 ("new") or 設定変更 ("change") request: step 1, 連携希望を連絡."""
+        form = self.parse(kind, raw)
+        try:
+            with transaction(self.factory) as session:
+                self._claim_key(session, idempotency_key)
+                ticket = Ticket(kind=form.kind, status="contacted", requester=actor.id,
+                                requester_name=actor.name, customer_channel=customer_channel,
+                                customer_email=customer_email, created_at=self.clock())
+                self._form_fields(ticket, form)
+                session.add(ticket)
+                company = linkage.get_or_create_company(session, form.company_code,
+                                                        form.company_name)
+                linkage.ensure_stores(session, company, [(s.code, s.name) for s in form.stores])
+                self._record(session, ticket, actor=actor, action="file", from_status=None,
+                             note=form.remarks)
+                return self._view(session, ticket, actor)
+        except IntegrityError as exc:
+            if idempotency_key:
+                raise Duplicate("この依頼はすでに登録されています") from exc
+            raise
+
+    def advance(self, ticket_id: int, action: str, *, actor: Actor, note: str = "",
+                expected_status: str | None = None, idempotency_key: str | None = None,
+                links: list[linkage.StoreLink] | None = None,
+                makasete_company_code: str | None = None,
+                form: Mapping[str, Any] | None = None) -> TicketView:
+        """Take `action` (a trigger of the machine table) on a ticket, as `actor`.
+
+        `expected_status` is the status the actor saw (a Slack button's); if the ticket moved
+        since, AlreadyMoved says who moved it. `links`/`makasete_company_code` record store
+        linkage with 設定完了; `form` carries the corrected request for 再提出.
+        """
+        step = machine.move(action)
+        if step is None:
+            raise RenkeiError(f"「{action}」という操作はありません")
+        if actor.role not in step.roles:
+            who = "・".join(machine.ROLE_LABELS[r] for r in step.roles if r != "system")
+            raise NotAllowed(f"「{step.label}」は{who}のみ操作できます")
+        parsed = self.parse(self._kind_of(ticket_id), form) if form is not None else None
+        try:
+            with transaction(self.factory) as session:
+                self._claim_key(session, idempotency_key)
+                ticket = self._load(session, ticket_id)
+                valid_from = machine.triggers_from(ticket.status)
+                if action not in valid_from or (expected_status and
+                                                ticket.status != expected_status):
+                    raise self._already_moved(ticket, step.label)
+                if links is not None or makasete_company_code is not None:
+                    linkage.link_stores(session, company_code=ticket.company_code,
+                                        makasete_company_code=makasete_company_code or "",
+                                        links=links or [], today=self.today(),
+                                        company_name=ticket.company_name)
+                self._check_guards(session, ticket, step, actor, note)
+                if parsed is not None:
+                    self._form_fields(ticket, parsed)
+                from_status = ticket.status
+                machine.fire(ticket, action)
+                self._on_enter(ticket, note)
+                self._record(session, ticket, actor=actor, action=action,
+                             from_status=from_status, note=note)
+                return self._view(session, ticket, actor)
+        except StaleDataError:
+            with self.factory() as session:
+                raise self._already_moved(self._load(session, ticket_id), step.label) from None
+        except IntegrityError as exc:
+            if idempotency_key:
+                raise Duplicate("この操作はすでに受け付けています") from exc
+            raise
+
+    def _kind_of(self, ticket_id: int) -> str:
+        with self.factory() as session:
+            kind = session.scalar(select(Ticket.kind).where(Ticket.id == ticket_id))
+        if kind is None:
+            raise NotFound(f"依頼 #{ticket_id} は見つかりません")
+        return kind
+
+    def _already_moved(self, ticket: Ticket, label: str) -> AlreadyMoved:
+        last = ticket.events[-1] if ticket.events else None
+        by = (last.actor_name or last.actor) if last else None
+        status = machine.STATE_LABELS[ticket.status]
+        return AlreadyMoved(
+            f"「{label}」はできません: この依頼はすでに{by}さんが「{status}」に進めています",
+            status=ticket.status, by=by)
+
+    def _check_guards(self, session: Session, ticket: Ticket, step: machine.Move, actor: Actor,
+                      note: str) -> None:
+        for guard in step.guards:
+            if guard == "has_note" and not note.strip():
+                raise ValidationFailed([FieldError("note", "差し戻しの理由を入力してください")])
+            if guard == "is_requester" and actor.id != ticket.requester:
+                raise NotAllowed("再提出できるのは依頼者ご本人のみです")
+            if (guard == "requester_or_planning" and actor.role != "planning"
+                    and actor.id != ticket.requester):
+                raise NotAllowed("取り消せるのは依頼者ご本人かUSEN企画のみです")
+            if guard == "stores_linked":
+                missing = linkage.all_linked(session, ticket.company_code,
+                                             [s.store_code for s in ticket.stores])
+                if missing:
+                    raise ValidationFailed([FieldError(
+                        "makasete_store_code",
+                        "設定完了の前に、まかせてネット企業コードと各店舗のまかせてネット店舗コード・"
+                        f"連携開始日・連携終了日を登録してください（未登録の店舗: {'、'.join(missing)}）")])
+
+    def _on_enter(self, ticket: Ticket, note: str) -> None:
+        if ticket.status == "partner_setup":
+            many = len(ticket.stores) > self.settings.many_stores_threshold
+            days = self.settings.sla_days_many if many else self.settings.sla_days
+            ticket.sla_due = self.calendar.add_business_days(self.today(), days)
+            ticket.last_reminder_at = None
+        elif ticket.status == "returned":
+            ticket.return_reason = note
+        elif ticket.status == "contacted":
+            ticket.return_reason = None
+
+    def available_actions(self, ticket: Ticket | TicketView, actor: Actor) -> list[ActionView]:
+        """The buttons `actor` may press on `ticket` now (role and requester checks)."""
+        actions = []
+        for trigger in machine.triggers_from(ticket.status):
+            step = machine.move(trigger)
+            assert step is not None
+            if actor.role not in step.roles:
+                continue
+            if "is_requester" in step.guards and actor.id != ticket.requester:
+                continue
+            if ("requester_or_planning" in step.guards and actor.role != "planning"
+                    and actor.id != ticket.requester):
+                continue
+            actions.append(ActionView(
+                action=trigger, label=step.label,
+                style="danger" if trigger in ("cancel", "send_back") else "primary",
+                needs_note="has_note" in step.guards, needs_form=trigger == "resubmit",
+                needs_linkage=trigger == "complete_setup"))
+        return actions
+
+    def get(self, ticket_id: int, *, actor: Actor | None = None) -> TicketView:
+        """One ticket with its timeline and, for `actor`, the actions available now."""
+        with self.factory() as session:
+            return self._view(session, self._load(session, ticket_id), actor)
+
+    def list_tickets(self, *, status: str | None = None, requester: str | None = None,
+                     company_code: str | None = None, overdue: bool = False,
+                     open_only: bool = False, limit: int = 200) -> list[TicketView]:
+        """Tickets, newest first, filtered by status, requester, company, overdue or open."""
+        with self.factory() as session:
+            query = select(Ticket).options(selectinload(Ticket.stores)).order_by(
+                Ticket.id.desc())
+            if status:
+                query = query.where(Ticket.status == status)
+            if requester:
+                query = query.where(Ticket.requester == requester)
+            if company_code:
+                query = query.where(Ticket.company_code == company_code)
+            if open_only:
+                query = query.where(Ticket.status.in_(machine.OPEN_STATES))
+            if overdue:
+                query = query.where(Ticket.status == "partner_setup",
+                                    Ticket.sla_due < self.today())
+            tickets = list(session.scalars(query.limit(limit)))
+            return [TicketView.of(t, days_overdue=self._days_overdue(t), events=False)
+                    for t in tickets]
+
+    def timeline(self, ticket_id: int) -> list[Any]:
+        """The audit events of a ticket, oldest first."""
+        return self.get(ticket_id).events
+
+    def kintone_text(self, ticket_id: int) -> str:
+        """The Kintone 定型文 of a ticket, byte for byte what goes into the USEN form."""
+        with self.factory() as session:
+            return render_kintone_text(self.form_of(self._load(session, ticket_id)))
+
+    @staticmethod
+    def form_of(ticket: Ticket) -> RequestForm:
+        additions = ticket.additions or {}
+        return RequestForm.model_construct(
+            kind=ticket.kind, customer_code=ticket.customer_code,
+            company_code=ticket.company_code, company_name=ticket.company_name,
+            stores=tuple(StoreEntry(code=s.store_code, name=s.store_name)
+                         for s in ticket.stores),
+            desired_date=ticket.desired_date, remarks=ticket.remarks,
+            payment_items=tuple(additions.get("payment_items", [])),
+            discounts=tuple(additions.get("discounts", [])),
+            customer_segments=tuple(additions.get("customer_segments", [])))
+
+    # ---- store linkage -------------------------------------------------------------------
+    def link_stores(self, *, company_code: str, makasete_company_code: str,
+                    links: list[linkage.StoreLink]) -> list[StoreLinkView]:
+        """Record まかせてネット codes and dates for stores and set them 連携済."""
+        with transaction(self.factory) as session:
+            linkage.link_stores(session, company_code=company_code,
+                                makasete_company_code=makasete_company_code, links=links,
+                                today=self.today())
+        return self.store_links(company_code)
+
+    def unlink_company(self, company_code: str) -> list[StoreLinkView]:
+        """連携解除: every store of the company goes back to 未連携."""
+        with transaction(self.factory) as session:
+            linkage.unlink_company(session, company_code)
+        return self.store_links(company_code)
+
+    def store_links(self, company_code: str | None = None) -> list[StoreLinkView]:
+        """The linkage screen as rows: each store with its codes, dates and 連携状態."""
+        with self.factory() as session:
+            return [
+                StoreLinkView(company_code=c.company_code, company_name=c.name,
+                              makasete_company_code=c.makasete_company_code,
+                              destination=c.destination, store_code=s.store_code,
+                              store_name=s.name, makasete_store_code=s.makasete_store_code,
+                              start_date=s.start_date, end_date=s.end_date,
+                              state=linkage.state_label(s))
+                for c in linkage.list_companies(session, company_code) for s in c.stores
+            ]

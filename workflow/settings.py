@@ -1,0 +1,80 @@
+"""Every setting renkei reads, in one place (mirrored, with comments, in .env.example)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """Read from the environment and an optional `.env` file; every field has a safe default."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    database_url: str = Field(default="sqlite:///./renkei.db", alias="DATABASE_URL")
+
+    # Roles: planning staff (USEN企画) by Slack user ID or CLI user name; anyone else is sales.
+    planning_users: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, alias="RENKEI_PLANNING_USERS"
+    )
+    planning_group: str = Field(default="", alias="RENKEI_PLANNING_GROUP")
+
+    # Lead time and SLA, in business days (weekends, holidays.JP and closures skipped).
+    many_stores_threshold: int = Field(default=10, ge=1, alias="RENKEI_MANY_STORES_THRESHOLD")
+    lead_days: int = Field(default=3, ge=0, alias="RENKEI_LEAD_DAYS")
+    lead_days_many: int = Field(default=5, ge=0, alias="RENKEI_LEAD_DAYS_MANY")
+    sla_days: int = Field(default=5, ge=1, alias="RENKEI_SLA_DAYS")
+    sla_days_many: int = Field(default=7, ge=1, alias="RENKEI_SLA_DAYS_MANY")
+    closures: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["12-29..01-03"], alias="RENKEI_CLOSURES"
+    )
+    timezone: str = Field(default="Asia/Tokyo", alias="RENKEI_TIMEZONE")
+
+    # Slack (all optional: without tokens `renkei run` starts the terminal adapter).
+    slack_bot_token: str = Field(default="", alias="SLACK_BOT_TOKEN", repr=False)
+    slack_signing_secret: str = Field(default="", alias="SLACK_SIGNING_SECRET", repr=False)
+    slack_app_token: str = Field(default="", alias="SLACK_APP_TOKEN", repr=False)
+    slack_api_url: str = Field(default="https://slack.com/api/", alias="SLACK_API_URL")
+    slack_requests_channel: str = Field(default="", alias="SLACK_REQUESTS_CHANNEL")
+    slack_command: str = Field(default="/renkei", alias="RENKEI_SLACK_COMMAND")
+    http_port: int = Field(default=3000, alias="RENKEI_HTTP_PORT")
+
+    # Exporter.
+    export_destination: str = Field(default="./exports", alias="EXPORT_DESTINATION")
+    export_destination_net: str = Field(default="./exports-net", alias="EXPORT_DESTINATION_NET")
+
+    # Kintone, e-mail, reminders (unset means the feature falls back).
+    kintone_base_url: str = Field(default="", alias="KINTONE_BASE_URL")
+    kintone_app_id: str = Field(default="", alias="KINTONE_APP_ID")
+    kintone_api_token: str = Field(default="", alias="KINTONE_API_TOKEN", repr=False)
+    smtp_host: str = Field(default="", alias="SMTP_HOST")
+    smtp_port: int = Field(default=587, alias="SMTP_PORT")
+    smtp_from: str = Field(default="", alias="SMTP_FROM")
+    smtp_user: str = Field(default="", alias="SMTP_USER")
+    smtp_password: str = Field(default="", alias="SMTP_PASSWORD", repr=False)
+    smtp_starttls: bool = Field(default=True, alias="SMTP_STARTTLS")
+    reminder_check_minutes: int = Field(default=15, ge=1, alias="RENKEI_REMINDER_CHECK_MINUTES")
+
+    @field_validator("planning_users", "closures", mode="before")
+    @classmethod
+    def _csv(cls, value: object) -> object:
+        return _split_csv(value)
+
+    def role_of(self, user: str) -> str:
+        """The workflow role of a user id known only by name (CLI, terminal adapter)."""
+        return "planning" if user in self.planning_users else "sales"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings of this process, read once."""
+    return Settings()
