@@ -61,7 +61,9 @@ def diagram(
 def _setup(verbose: bool = typer.Option(False, "-v", "--verbose", help="Debug logging.")) -> None:
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Their INFO lines (each migration check, each state callback) drown what users read.
+    for noisy in ("httpx", "alembic", "transitions"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
 def main() -> None:

@@ -33,7 +33,7 @@ def stores_list(
             current = r.company_code
             typer.secho(f"企業CD {r.company_code} {r.company_name}  まかせてネット企業コード: "
                         f"{r.makasete_company_code or '-'}", bold=True)
-        dates = f"{r.start_date or '':>10} 〜 {r.end_date or '':<10}"
+        dates = f"{r.start_date or '-'!s:>10} 〜 {r.end_date or '-'!s:<10}"
         typer.echo(f"  {r.store_code}:{r.store_name:<20} {r.makasete_store_code or '-':>6} "
                    f"{dates} {r.state}")
 

@@ -24,7 +24,7 @@ AS_USER = typer.Option("cli", "--as", help="Act as this user (role from RENKEI_P
 
 def _read_lines(label: str) -> str:
     typer.echo(f"{label}（1行に1件。空行で終了）:")
-    lines = []
+    lines: list[str] = []
     while True:
         line = typer.prompt("", default="", show_default=False, prompt_suffix="  > ")
         if not line.strip():

@@ -11,10 +11,10 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from workflow.db import Base, make_engine, make_sessionmaker
+from workflow.db import make_engine, make_sessionmaker
 from workflow.migrate import upgrade
 
 PG_ADMIN_URL = os.environ.get(
@@ -54,7 +54,9 @@ class PgServer:
         self.engine = make_engine(self.url, pool_size=25, max_overflow=10)
 
     def fresh(self) -> Database:
-        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        # The migrated schema, not Base.metadata: it is what the tests actually run against.
+        existing = set(inspect(self.engine).get_table_names()) - {"alembic_version"}
+        tables = ", ".join(f'"{name}"' for name in sorted(existing))
         with self.engine.begin() as conn:
             conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         return Database("postgresql", self.url, self.engine, make_sessionmaker(self.engine))

@@ -1,4 +1,4 @@
-"""Errors a user can cause. Each carries Japanese text for people and a field name where one applies.
+"""Errors a user can cause: Japanese text for people, and a field name where one applies.
 
 Adapters (CLI, terminal, Slack) show these; nothing else catches them silently.
 """

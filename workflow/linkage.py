@@ -1,4 +1,7 @@
-"""Store linkage (seed section 2): まかせてネット企業コード, 店舗コード, 連携開始日/終了日, 連携状態."""
+"""Store linkage (seed section 2).
+
+まかせてネット企業コード, 店舗コード, 連携開始日/終了日 and 連携状態, with the screen's rules.
+"""
 
 from __future__ import annotations
 
@@ -52,18 +55,21 @@ def validate_store_link(link: StoreLink, *, today: date, prefix: str = "") -> li
         errors.append(FieldError("makasete_store_code",
                                  f"{label}まかせてネット店舗コードを入力してください"))
     elif not re.fullmatch(r"[0-9]{1,6}", code):
-        errors.append(FieldError("makasete_store_code",
-                                 f"{label}まかせてネット店舗コードは半角数字1〜6桁で入力してください（例: 67890）"))
+        errors.append(FieldError(
+            "makasete_store_code",
+            f"{label}まかせてネット店舗コードは半角数字1〜6桁で入力してください（例: 67890）"))
     if link.start_date is None:
         errors.append(FieldError("start_date", f"{label}連携開始日を入力してください"))
     elif link.start_date < today:
-        errors.append(FieldError("start_date", f"{label}連携開始日は本日以降の日付を選択してください"))
+        errors.append(FieldError("start_date",
+                                 f"{label}連携開始日は本日以降の日付を選択してください"))
     if link.end_date is None:
         errors.append(FieldError("end_date", f"{label}連携終了日を入力してください"))
     elif link.end_date <= today:
         errors.append(FieldError("end_date", f"{label}連携終了日は未来の日付を選択してください"))
     elif link.start_date is not None and link.end_date < link.start_date:
-        errors.append(FieldError("end_date", f"{label}連携終了日は連携開始日以降の日付を選択してください"))
+        errors.append(FieldError("end_date",
+                                 f"{label}連携終了日は連携開始日以降の日付を選択してください"))
     return errors
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from threading import Lock
 from dataclasses import dataclass
+from threading import Lock
 from typing import Any
 
 from transitions import Machine, MachineError
@@ -52,7 +52,8 @@ TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "notify_customer", "source": "setup_completed", "dest": "customer_notified",
      "roles": ("planning",), "guards": (), "label": "お客様へ連絡済みにする"},
     {"trigger": "verify", "source": "customer_notified", "dest": "verified",
-     "roles": ("customer", "planning", "system"), "guards": (), "label": "データ連携を確認しました"},
+     "roles": ("customer", "planning", "system"), "guards": (),
+     "label": "データ連携を確認しました"},
     {"trigger": "send_back", "source": _BEFORE_SETUP, "dest": "returned",
      "roles": ("planning",), "guards": ("has_note",), "label": "差し戻す"},
     {"trigger": "resubmit", "source": "returned", "dest": "contacted",

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, object_session, selectinload, sessionmaker
+from sqlalchemy.orm import Session, joinedload, object_session, selectinload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflow import linkage, machine, outbox
@@ -30,9 +30,9 @@ from workflow.errors import (
     RenkeiError,
     ValidationFailed,
 )
-from workflow.forms import RequestForm, StoreEntry, parse_request
+from workflow.forms import Kind, RequestForm, StoreEntry, parse_request
 from workflow.kintone import render_kintone_text
-from workflow.models import ProcessedRequest, Ticket, TicketEvent, TicketStore
+from workflow.models import OutboxJob, ProcessedRequest, Ticket, TicketEvent, TicketStore
 from workflow.schemas import ActionView, Actor, StoreLinkView, TicketView
 from workflow.settings import Settings
 
@@ -64,11 +64,13 @@ class Workflow:
         """An actor for a user id, with the role from settings unless given."""
         return Actor(id=user, name=name, role=role or self.settings.role_of(user))
 
-    def _load(self, session: Session, ticket_id: int) -> Ticket:
-        ticket = session.scalar(
-            select(Ticket).where(Ticket.id == ticket_id)
-            .options(selectinload(Ticket.stores), selectinload(Ticket.events))
-        )
+    def _load(self, session: Session, ticket_id: int, *, events: bool = True) -> Ticket:
+        # Stores come in the same round trip (a transition reads them for guards and the view).
+        options: list[Any] = [joinedload(Ticket.stores)]
+        if events:
+            options.append(selectinload(Ticket.events))
+        ticket = session.scalars(
+            select(Ticket).where(Ticket.id == ticket_id).options(*options)).unique().first()
         if ticket is None:
             raise NotFound(f"依頼 #{ticket_id} は見つかりません")
         return ticket
@@ -89,18 +91,21 @@ class Workflow:
         now = self.clock()
         ticket.updated_at = now
         ticket.step_times = {**(ticket.step_times or {}), ticket.status: now.isoformat()}
-        event = TicketEvent(actor=actor.id, actor_name=actor.name, actor_role=actor.role,
-                            action=action, from_status=from_status, to_status=ticket.status,
-                            note=note, at=now)
-        ticket.events.append(event)
-        session.flush()
-        outbox.enqueue(session, kind="ticket.event", dedupe_key=f"ticket.event:{event.id}",
-                       payload={"ticket_id": ticket.id, "event_id": event.id},
-                       ticket_id=ticket.id)
-        for kind in ON_ENTER.get(ticket.status, []):
-            outbox.enqueue(session, kind=kind, dedupe_key=f"{kind}:{event.id}",
-                           payload={"ticket_id": ticket.id, "event_id": event.id},
-                           ticket_id=ticket.id)
+        if ticket.id is None:
+            session.flush()  # a new ticket needs its id before its first event
+        # Added by id, not appended to ticket.events: that would load the whole history.
+        event = TicketEvent(ticket_id=ticket.id, actor=actor.id, actor_name=actor.name,
+                            actor_role=actor.role, action=action, from_status=from_status,
+                            to_status=ticket.status, note=note, at=now)
+        session.add(event)
+        session.flush()  # the version-checked UPDATE and the event INSERT, together
+        # The keys embed the new event's id, so no earlier job can share them.
+        # A Core INSERT: the ORM's unit of work costs more than the write itself here.
+        session.execute(insert(OutboxJob), [
+            {"kind": kind, "dedupe_key": f"{kind}:{event.id}", "ticket_id": ticket.id,
+             "payload": {"ticket_id": ticket.id, "event_id": event.id},
+             "next_attempt_at": now, "created_at": now}
+            for kind in ["ticket.event", *ON_ENTER.get(ticket.status, [])]])
         return event
 
     @staticmethod
@@ -148,11 +153,11 @@ class Workflow:
                 linkage.ensure_stores(session, company, [(s.code, s.name) for s in form.stores])
                 self._record(session, ticket, actor=actor, action="file", from_status=None,
                              note=form.remarks)
-                return self._view(session, ticket, actor)
         except IntegrityError as exc:
             if idempotency_key:
                 raise Duplicate("この依頼はすでに登録されています") from exc
             raise
+        return self.get(ticket.id, actor=actor)
 
     def advance(self, ticket_id: int, action: str, *, actor: Actor, note: str = "",
                 expected_status: str | None = None, idempotency_key: str | None = None,
@@ -175,11 +180,11 @@ class Workflow:
         try:
             with transaction(self.factory) as session:
                 self._claim_key(session, idempotency_key)
-                ticket = self._load(session, ticket_id)
+                ticket = self._load(session, ticket_id, events=False)
                 valid_from = machine.triggers_from(ticket.status)
                 if action not in valid_from or (expected_status and
                                                 ticket.status != expected_status):
-                    raise self._already_moved(ticket, step.label)
+                    raise self._already_moved(session, ticket, step.label)
                 if links is not None or makasete_company_code is not None:
                     linkage.link_stores(session, company_code=ticket.company_code,
                                         makasete_company_code=makasete_company_code or "",
@@ -193,14 +198,31 @@ class Workflow:
                 self._on_enter(ticket, note)
                 self._record(session, ticket, actor=actor, action=action,
                              from_status=from_status, note=note)
-                return self._view(session, ticket, actor)
+                # Lean on purpose (no history, no outbox state): adapters that show the whole
+                # ticket call get(); this keeps a transition close to the raw writes' cost.
+                return TicketView.of(ticket, days_overdue=self._days_overdue(ticket),
+                                     events=False, actions=self.available_actions(ticket, actor))
         except StaleDataError:
             with self.factory() as session:
-                raise self._already_moved(self._load(session, ticket_id), step.label) from None
+                ticket = self._load(session, ticket_id, events=False)
+                raise self._already_moved(session, ticket, step.label) from None
         except IntegrityError as exc:
             if idempotency_key:
                 raise Duplicate("この操作はすでに受け付けています") from exc
             raise
+
+    def record_message(self, ticket_id: int, channel: str, ts: str) -> bool:
+        """Remember where the ticket's Slack message is; False if another sender already did.
+
+        A plain Core UPDATE: it must not bump the version column, or a button rendered before
+        the post would look stale.
+        """
+        with transaction(self.factory) as session:
+            result = session.execute(
+                update(Ticket.__table__)
+                .where(Ticket.__table__.c.id == ticket_id, Ticket.__table__.c.slack_ts.is_(None))
+                .values(slack_channel=channel, slack_ts=ts))
+            return bool(getattr(result, "rowcount", 0))
 
     def _kind_of(self, ticket_id: int) -> str:
         with self.factory() as session:
@@ -209,8 +231,9 @@ class Workflow:
             raise NotFound(f"依頼 #{ticket_id} は見つかりません")
         return kind
 
-    def _already_moved(self, ticket: Ticket, label: str) -> AlreadyMoved:
-        last = ticket.events[-1] if ticket.events else None
+    def _already_moved(self, session: Session, ticket: Ticket, label: str) -> AlreadyMoved:
+        last = session.scalar(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)
+                              .order_by(TicketEvent.id.desc()).limit(1))
         by = (last.actor_name or last.actor) if last else None
         status = machine.STATE_LABELS[ticket.status]
         return AlreadyMoved(
@@ -233,8 +256,9 @@ class Workflow:
                 if missing:
                     raise ValidationFailed([FieldError(
                         "makasete_store_code",
-                        "設定完了の前に、まかせてネット企業コードと各店舗のまかせてネット店舗コード・"
-                        f"連携開始日・連携終了日を登録してください（未登録の店舗: {'、'.join(missing)}）")])
+                        "設定完了の前に、まかせてネット企業コードと各店舗のまかせてネット"
+                        "店舗コード・連携開始日・連携終了日を登録してください"
+                        f"（未登録の店舗: {'、'.join(missing)}）")])
 
     def _on_enter(self, ticket: Ticket, note: str) -> None:
         if ticket.status == "partner_setup":
@@ -306,8 +330,8 @@ class Workflow:
     @staticmethod
     def form_of(ticket: Ticket) -> RequestForm:
         additions = ticket.additions or {}
-        return RequestForm.model_construct(
-            kind=ticket.kind, customer_code=ticket.customer_code,
+        return RequestForm(
+            kind=cast(Kind, ticket.kind), customer_code=ticket.customer_code,
             company_code=ticket.company_code, company_name=ticket.company_name,
             stores=tuple(StoreEntry(code=s.store_code, name=s.store_name)
                          for s in ticket.stores),
