@@ -164,3 +164,15 @@ def test_kintone_text_of_a_ticket(wf: Workflow) -> None:
     assert "・企業CD：67890\n" in text
     assert "・店舗CD：0001、0002、0003\n" in text
     assert "・連携開始希望日：12月7日\n" in text
+
+
+def test_first_delivery_confirms_waiting_tickets(wf: Workflow) -> None:
+    view = wf.file_request("new", new_raw(), actor=wf.actor("tanaka"))
+    walk_to(wf, view.id, "customer_notified")
+    assert wf.confirm_by_delivery("67890", "0009") == []  # not one of its stores
+    assert wf.confirm_by_delivery("67890", "0002") == [view.id]
+    done = wf.get(view.id)
+    assert done.status == "verified"
+    assert (done.events[-1].actor_role, done.events[-1].note) == (
+        "system", "店舗0002のデータ送信を確認しました")
+    assert wf.confirm_by_delivery("67890", "0002") == []  # once

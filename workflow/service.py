@@ -271,6 +271,25 @@ class Workflow:
         elif ticket.status == "contacted":
             ticket.return_reason = None
 
+    def confirm_by_delivery(self, company_code: str, store_code: str) -> list[int]:
+        """連携の確認 by proof: the exporter delivered this store's data, so tickets waiting for
+        the customer's confirmation that cover it move to `verified`. Returns their ids."""
+        system = Actor(id="exporter", name="データ連携", role="system")
+        with self.factory() as session:
+            ids = list(session.scalars(
+                select(Ticket.id).join(TicketStore)
+                .where(Ticket.status == "customer_notified", Ticket.company_code == company_code,
+                       TicketStore.store_code == store_code)))
+        moved = []
+        for ticket_id in ids:
+            try:
+                self.advance(ticket_id, "verify", actor=system, expected_status="customer_notified",
+                             note=f"店舗{store_code}のデータ送信を確認しました")
+                moved.append(ticket_id)
+            except (AlreadyMoved, Duplicate):
+                continue  # a person (or another replica) confirmed it first
+        return moved
+
     def available_actions(self, ticket: Ticket | TicketView, actor: Actor) -> list[ActionView]:
         """The buttons `actor` may press on `ticket` now (role and requester checks)."""
         actions = []
