@@ -91,7 +91,7 @@ def test_xlsx_for_change_lists_additions_and_company_code() -> None:
     assert table["追加した支払科目"] == "PayPay、楽天ペイ"
     assert table["追加した値割引"] == "学割10%引"
     assert table["追加した客層"] in ("", None)
-    assert ["備考", "3店舗とも同じ設定です"] == rows[-1][:2]
+    assert rows[-1][:2] == ["備考", "3店舗とも同じ設定です"]
 
 
 def test_csv_is_utf8_bom_one_row_per_store() -> None:
