@@ -1,0 +1,1 @@
+"""Senders that talk to systems other than Slack: Kintone (REST) and e-mail (SMTP)."""

@@ -1,0 +1,79 @@
+"""E-mail to customers over SMTP (standard library): UTF-8 Japanese subject and body.
+
+STARTTLS and login are optional (a relay inside the network may need neither). Like the Kintone
+client, this does not retry: a temporary failure raises, and the outbox retries the job; a
+refusal that retrying cannot fix (a 5xx for the recipient or the sender, bad credentials)
+raises `workflow.outbox.Permanent`.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate
+
+from workflow.outbox import Permanent
+from workflow.settings import Settings
+
+
+def build_message(*, sender: str, to: str, subject: str, body: str,
+                  message_id: str | None = None) -> EmailMessage:
+    """A text/plain UTF-8 message; the subject is RFC 2047-encoded by the email package."""
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = to
+    msg["Subject"] = subject
+    msg["Date"] = formatdate(localtime=False, usegmt=True)
+    if message_id:
+        # Deterministic per job, so a rare double send shows as one thread in mail clients.
+        msg["Message-ID"] = message_id
+    msg.set_content(body, charset="utf-8")
+    return msg
+
+
+@dataclass(frozen=True)
+class MailSender:
+    """Where and how to send: the SMTP server, the From address, optional STARTTLS/login."""
+
+    host: str
+    port: int
+    sender: str
+    user: str = ""
+    password: str = ""
+    starttls: bool = True
+    timeout: float = 30.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> MailSender | None:
+        """The sender for SMTP_* settings, or None when SMTP_HOST or SMTP_FROM is unset."""
+        if not settings.smtp_host or not settings.smtp_from:
+            return None
+        return cls(host=settings.smtp_host, port=settings.smtp_port, sender=settings.smtp_from,
+                   user=settings.smtp_user, password=settings.smtp_password,
+                   starttls=settings.smtp_starttls)
+
+    def send(self, *, to: str, subject: str, body: str, message_id: str | None = None) -> None:
+        """Send one message; Permanent when the server refuses it for good."""
+        msg = build_message(sender=self.sender, to=to, subject=subject, body=body,
+                            message_id=message_id)
+        try:
+            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+                if self.starttls:
+                    smtp.starttls(context=ssl.create_default_context())
+                if self.user:
+                    smtp.login(self.user, self.password)
+                smtp.send_message(msg)
+        except smtplib.SMTPAuthenticationError as exc:
+            raise Permanent(f"SMTP login refused for {self.user!r}: {exc}") from exc
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _ in exc.recipients.values()]
+            if all(code >= 500 for code in codes):
+                raise Permanent(f"SMTP refused recipient {to!r}: {exc.recipients}") from exc
+            raise
+        except smtplib.SMTPResponseException as exc:
+            if exc.smtp_code >= 500:
+                raise Permanent(f"SMTP refused the message: {exc.smtp_code} "
+                                f"{exc.smtp_error!r}") from exc
+            raise

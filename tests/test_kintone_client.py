@@ -1,0 +1,90 @@
+"""The Kintone REST client against the local fake server, over a real socket."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from bot.integrations.kintone import KintoneClient, KintoneFieldCodes, KintoneUnavailable
+from tests.kintone_fake import FakeKintone, error
+from workflow.outbox import Permanent
+
+
+@pytest.fixture
+def kintone() -> Iterator[FakeKintone]:
+    fake = FakeKintone()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def client(kintone: FakeKintone) -> Iterator[KintoneClient]:
+    with KintoneClient(kintone.url + "/", kintone.app_id, kintone.token, timeout=5) as c:
+        yield c
+
+
+def test_add_record_sends_app_and_field_values(client: KintoneClient,
+                                               kintone: FakeKintone) -> None:
+    record_id = client.add_record({"問い合わせ内容": "まかせてネット新規連携依頼になります。\n",
+                                   "企業CD": "67890"})
+    assert record_id == "1"
+    path, body = kintone.requests[0]
+    assert path == "/k/v1/record.json"
+    assert body == {"app": "42", "record": {
+        "問い合わせ内容": {"value": "まかせてネット新規連携依頼になります。\n"},
+        "企業CD": {"value": "67890"}}}
+
+
+def test_add_comment(client: KintoneClient, kintone: FakeKintone) -> None:
+    text = "ジャストプランニングより連携設定完了の連絡がありました。"
+    record_id = client.add_record({"問い合わせ内容": "x"})
+    client.add_comment(record_id, text)
+    assert kintone.requests[-1] == ("/k/v1/record/comment.json", {
+        "app": "42", "record": "1", "comment": {"text": text}})
+    assert kintone.comments == [{"record": "1", "text": text}]
+
+
+@pytest.mark.parametrize("status", [429, 500, 502, 503])
+def test_transient_failures_are_retryable(client: KintoneClient, kintone: FakeKintone,
+                                          status: int) -> None:
+    kintone.fail(status)
+    with pytest.raises(KintoneUnavailable, match=str(status)):
+        client.add_record({"問い合わせ内容": "x"})
+    assert not isinstance(KintoneUnavailable("x"), Permanent)
+    assert client.add_record({"問い合わせ内容": "x"}) == "1"  # back up: goes through
+
+
+def test_kintone_error_json_is_permanent_with_its_message(client: KintoneClient,
+                                                          kintone: FakeKintone) -> None:
+    kintone.fail(400, body=error("CB_VA01", "入力内容が正しくありません。",
+                                 {"record.企業CD.value": {"messages": ["必須です。"]}}))
+    with pytest.raises(Permanent) as err:
+        client.add_record({"企業CD": ""})
+    text = str(err.value)
+    assert "入力内容が正しくありません。" in text
+    assert "CB_VA01" in text
+    assert "record.企業CD.value: ['必須です。']" in text
+    assert kintone.records == []
+
+
+def test_wrong_token_is_permanent(kintone: FakeKintone) -> None:
+    with KintoneClient(kintone.url, kintone.app_id, "wrong") as bad, \
+            pytest.raises(Permanent, match="401"):
+        bad.add_record({"問い合わせ内容": "x"})
+
+
+def test_unreachable_is_retryable(kintone: FakeKintone) -> None:
+    url = kintone.url
+    kintone.close()
+    with KintoneClient(url, "42", "t", timeout=2) as c, pytest.raises(KintoneUnavailable):
+        c.add_record({"問い合わせ内容": "x"})
+
+
+def test_field_codes_are_configurable() -> None:
+    codes = KintoneFieldCodes.parse("text=本文, company_name=")
+    assert codes.text == "本文"
+    assert codes.record({"text": "t", "company_name": "株式会社", "company_code": "1"}) == {
+        "本文": "t", "企業CD": "1"}
+    with pytest.raises(ValueError, match="unknown Kintone field key 'txt'"):
+        KintoneFieldCodes.parse("txt=本文")
