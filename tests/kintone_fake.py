@@ -47,6 +47,11 @@ class FakeKintone:
         with self._lock:
             self._failures.extend(Failure(status, body) for _ in range(times))
 
+    def recover(self) -> None:
+        """Forget the failures still queued: Kintone is healthy again."""
+        with self._lock:
+            self._failures.clear()
+
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 import pytest
 
 from tests.dbs import Database
 from tests.factories import change_raw, new_raw, walk_to
-from workflow import machine, partner
+from tests.walking import walk_on
+from workflow import partner
 from workflow.db import make_engine, make_sessionmaker
 from workflow.errors import NotAllowed, ValidationFailed
-from workflow.linkage import StoreLink
 from workflow.models import OutboxJob
 from workflow.service import Workflow
 from workflow.settings import Settings
@@ -30,22 +29,6 @@ def filed(wf: Workflow, *, kind: str = "new", status: str = "contacted", **conta
     view = wf.file_request(kind, raw, actor=wf.actor("tanaka", "田中"), **contact)
     walk_to(wf, view.id, status)
     return view.id
-
-
-def walk_on(wf: Workflow, ticket_id: int, status: str) -> None:
-    """tests.factories.walk_to, continued from wherever the ticket stands."""
-    planner = wf.actor("kikaku", "企画 佐藤")
-    while wf.get(ticket_id).status != status:
-        view = wf.get(ticket_id)
-        action = machine.triggers_from(view.status)[0]  # the happy path comes first
-        extra: dict[str, Any] = {}
-        if action == "complete_setup":
-            today = wf.today()
-            extra = {"makasete_company_code": "12345",
-                     "links": [StoreLink(s.code, f"6789{i}", today,
-                                         today.replace(year=today.year + 1))
-                               for i, s in enumerate(view.stores)]}
-        wf.advance(ticket_id, action, actor=planner, **extra)
 
 
 def jobs(wf: Workflow, kind: str) -> list[OutboxJob]:
