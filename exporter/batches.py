@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from exporter.extract import Records, StoreKey, extract
 from exporter.kinds import ALL_KINDS, HOURLY_KINDS, Kind
 from exporter.models import PENDING, ExportBatch
-from exporter.timing import business_date_at
+from exporter.timing import business_date_at, parse_close_time
 from workflow.db import utcnow
 from workflow.linkage import linked_stores_on
 from workflow.models import Company
@@ -179,12 +179,16 @@ def _in_one_transaction(factory: sessionmaker[Session], work: Any) -> list[Enque
 
 def enqueue_close(factory: sessionmaker[Session], tz: ZoneInfo, business_date: date, *,
                   company_code: str | None = None, store_code: str | None = None,
-                  kinds: Sequence[Kind] = ALL_KINDS,
+                  close_time: str | None = None, kinds: Sequence[Kind] = ALL_KINDS,
                   now: datetime | None = None) -> list[Enqueued]:
-    """閉局: every kind of the business date for each eligible store, in one transaction."""
+    """閉局: every kind of the business date for each eligible store (optionally only those
+    closing at `close_time`), in one transaction."""
     def work(session: Session) -> list[Enqueued]:
         targets = targets_on(session, business_date, company_code=company_code,
                              store_code=store_code)
+        if close_time is not None:
+            at = parse_close_time(close_time)
+            targets = [t for t in targets if parse_close_time(t.close_time) == at]
         return enqueue(session, targets, business_date, kinds, tz, now=now)
     return _in_one_transaction(factory, work)
 
