@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from bot import cli_tickets, context
+from bot import cli_run, cli_tickets, context
 from bot.cli_stores import stores_app
 from bot.cli_tickets import request_app, tickets_app
 
@@ -18,6 +18,7 @@ app.add_typer(request_app, name="request")
 app.add_typer(tickets_app, name="tickets")
 app.add_typer(stores_app, name="stores")
 app.command("kintone-text")(cli_tickets.kintone_text)
+cli_run.register(app)
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")

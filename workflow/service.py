@@ -214,14 +214,14 @@ class Workflow:
     def record_message(self, ticket_id: int, channel: str, ts: str) -> bool:
         """Remember where the ticket's Slack message is; False if another sender already did.
 
-        A plain Core UPDATE: it must not bump the version column, or a button rendered before
-        the post would look stale.
+        A bulk UPDATE: it does not bump the version column (the ticket did not change).
         """
         with transaction(self.factory) as session:
             result = session.execute(
-                update(Ticket.__table__)
-                .where(Ticket.__table__.c.id == ticket_id, Ticket.__table__.c.slack_ts.is_(None))
-                .values(slack_channel=channel, slack_ts=ts))
+                update(Ticket)
+                .where(Ticket.id == ticket_id, Ticket.slack_ts.is_(None))
+                .values(slack_channel=channel, slack_ts=ts)
+                .execution_options(synchronize_session=False))
             return bool(getattr(result, "rowcount", 0))
 
     def _kind_of(self, ticket_id: int) -> str:

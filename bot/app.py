@@ -1,0 +1,121 @@
+"""The Bolt App, built from settings by one factory, with its handlers and outbox sender."""
+
+from __future__ import annotations
+
+import logging
+import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+)
+
+from bot.context import Context
+from bot.handlers import Handlers
+from bot.notifier import Notifier
+from bot.roles import Roles
+from workflow import outbox
+from workflow.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def make_client(settings: Settings, *, rate_limit_retries: int = 3) -> WebClient:
+    """The Web API client: base URL from SLACK_API_URL (a proxy or an emulator may stand in),
+    retrying 429s (honouring Retry-After) and dropped connections."""
+    return WebClient(
+        token=settings.slack_bot_token or None,
+        base_url=settings.slack_api_url,
+        timeout=10,
+        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2),
+                        RateLimitErrorRetryHandler(max_retry_count=rate_limit_retries)],
+    )
+
+
+@dataclass
+class Bot:
+    app: App
+    handlers: Handlers
+    notifier: Notifier
+    roles: Roles
+    client: WebClient
+    executor: ThreadPoolExecutor
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True)
+
+
+def build(ctx: Context, *, client: WebClient | None = None, socket_mode: bool = False,
+          token_verification: bool = True, listener_threads: int = 32) -> Bot:
+    """One Bolt App for `ctx.settings`: signature-checked (HTTP), deduplicating Slack's
+    event retries in the database, with renkei's listeners registered."""
+    settings = ctx.settings
+    client = client or make_client(settings)
+    executor = ThreadPoolExecutor(listener_threads, thread_name_prefix="renkei-slack")
+    app = App(
+        client=client,
+        signing_secret=settings.slack_signing_secret or ("unused" if socket_mode else None),
+        request_verification_enabled=not socket_mode,
+        token_verification_enabled=token_verification,
+        process_before_response=False,
+        listener_executor=executor,
+        logger=logging.getLogger("bot.bolt"),
+    )
+    install_log_redaction(settings)
+    app.middleware(_dedupe_events(ctx))
+    roles = Roles(settings, client)
+    notifier = Notifier(ctx.workflow, client, settings.slack_requests_channel)
+    handlers = Handlers(ctx.workflow, roles, notifier, settings.slack_command)
+    handlers.register(app)
+    return Bot(app, handlers, notifier, roles, client, executor)
+
+
+def _dedupe_events(ctx: Context) -> Any:
+    def dedupe_events(body: dict[str, Any], next: Any) -> BoltResponse | None:
+        # Slack retries an event (x-slack-retry-num) it thinks we missed; any replica may get
+        # the retry, so the event id is claimed in the database.
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id and not outbox.once(ctx.factory, f"slack:event:{event_id}"):
+            return BoltResponse(status=200, body="")
+        next()
+        return None
+
+    return dedupe_events
+
+
+_SECRET_SHAPES = re.compile(r"\bx(?:ox[abpors]|app)-[A-Za-z0-9-]+")
+
+
+class RedactSecrets(logging.Filter):
+    """Blanks Slack tokens and the signing secret in any log line, whoever logs it."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if len(s) >= 8]
+
+    def _clean(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "(redacted)")
+        return _SECRET_SHAPES.sub("(redacted)", text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = self._clean(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+def install_log_redaction(settings: Settings) -> None:
+    """Attach the filter to every root handler (once per secret set)."""
+    secrets = [settings.slack_bot_token, settings.slack_app_token,
+               settings.slack_signing_secret]
+    root = logging.getLogger()
+    for handler in root.handlers:
+        if not any(isinstance(f, RedactSecrets) for f in handler.filters):
+            handler.addFilter(RedactSecrets(secrets))

@@ -1,0 +1,255 @@
+"""Bolt listeners: parse the payload → call `workflow.service` → render. Nothing else.
+
+Buttons ack at once and do the work after (Slack's 3 s limit; a modal's trigger_id also
+expires in 3 s, so modals open right after the ack). Modal submissions call the service before
+acking, because its ValidationFailed *is* the answer (`response_action: errors`); that is one
+database transaction, and every Slack call waits for the outbox sender after the ack.
+
+Retries and double clicks: each call carries an idempotency key derived from the payload
+(the view id for a submission; action_ts + user + ticket + action for a click), so the same
+payload twice is a `Duplicate` and is ignored. A second, different click on a stale button
+gets `AlreadyMoved` ("already moved by …") ephemerally from the service.
+
+The terminal adapter (bot/shell.py) calls these same methods with its own ack/respond/client.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from bot import messages as m
+from bot import payloads, views
+from bot.notifier import Notifier
+from bot.roles import Roles
+from workflow.errors import Duplicate, NotFound, RenkeiError, ValidationFailed
+from workflow.forms import date_label_for
+from workflow.schemas import Actor, TicketView
+from workflow.service import Workflow
+
+log = logging.getLogger(__name__)
+Body = Mapping[str, Any]
+Ack = Callable[..., Any]
+Respond = Callable[..., Any]
+
+
+class Handlers:
+    def __init__(self, wf: Workflow, roles: Roles, notifier: Notifier, command: str) -> None:
+        self.wf = wf
+        self.roles = roles
+        self.notifier = notifier
+        self.command_name = command
+        self.tz = notifier.tz
+
+    def register(self, app: Any) -> None:
+        """Attach the listeners to a Bolt App."""
+        app.command(self.command_name)(self.command)
+        app.view(views.INTAKE_CALLBACK)(self.submit_intake)
+        app.view(views.SEND_BACK_CALLBACK)(self.submit_send_back)
+        app.view(views.LINKAGE_CALLBACK)(self.submit_linkage)
+        app.action(re.compile("^" + re.escape(views.ACTION_PREFIX)))(self.press)
+        app.event("app_home_opened")(self.home)
+
+    # ---- helpers ------------------------------------------------------------------------
+    def _actor(self, body: Body) -> Actor:
+        user = body.get("user")
+        if isinstance(user, Mapping):
+            return self.roles.actor(str(user["id"]), str(user.get("username")
+                                                         or user.get("name") or ""))
+        return self.roles.actor(str(body["user_id"]), str(body.get("user_name") or ""))
+
+    @staticmethod
+    def _tell(respond: Respond, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
+        try:
+            respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+        except Exception as exc:  # the answer is a courtesy; the work is done or refused
+            log.warning("could not answer ephemerally: %s", exc)
+
+    def _tell_in(self, client: Any, channel: str | None, user: str, text: str,
+                 blocks: list[dict[str, Any]] | None = None) -> None:
+        """An ephemeral note after a modal (no response_url there): in the channel the
+        command came from, else as a direct message."""
+        try:
+            if channel:
+                client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks)
+                return
+        except Exception as exc:
+            log.info("ephemeral in %s failed (%s); sending a DM", channel, exc)
+        try:
+            dm = client.conversations_open(users=user)["channel"]["id"]
+            client.chat_postMessage(channel=dm, text=text, blocks=blocks)
+        except Exception as exc:
+            log.warning("could not tell %s: %s", user, exc)
+
+    # ---- the slash command --------------------------------------------------------------
+    def command(self, ack: Ack, body: Body, client: Any, respond: Respond) -> None:
+        text = unicodedata.normalize("NFKC", str(body.get("text") or "")).strip()
+        sub, _, rest = text.partition(" ")
+        sub = sub.lower()
+        if sub in ("new", "change"):
+            ack()
+            meta = {"kind": sub, "channel": body.get("channel_id", "")}
+            client.views_open(trigger_id=body["trigger_id"], view=views.intake_modal(sub, meta))
+        elif sub == "list":
+            ack()
+            self._list(body, rest.strip().lower() or "mine", respond)
+        elif sub == "show":
+            ack()
+            self._show(body, rest.strip().lstrip("#"), respond)
+        elif sub in ("", "help"):
+            ack(text=m.HELP_TITLE, blocks=views.help_blocks(self.command_name),
+                response_type="ephemeral")
+        else:
+            ack(text=m.unknown_subcommand(self.command_name, text), response_type="ephemeral")
+
+    def _list(self, body: Body, which: str, respond: Respond) -> None:
+        user = str(body["user_id"])
+        if which == "open":
+            tickets = self.wf.list_tickets(open_only=True)
+        elif which == "overdue":
+            tickets = self.wf.list_tickets(overdue=True)
+        else:
+            which, tickets = "mine", self.wf.list_tickets(requester=user)
+        title = m.LIST_TITLES[which]
+        respond(text=title, blocks=views.ticket_list(title, tickets), response_type="ephemeral")
+
+    def _show(self, body: Body, number: str, respond: Respond) -> None:
+        if not (number.isascii() and number.isdigit()):
+            self._tell(respond, m.bad_ticket_number(self.command_name))
+            return
+        actor = self._actor(body)
+        try:
+            ticket = self.wf.get(int(number), actor=actor)
+            kintone = self.wf.kintone_text(ticket.id)
+        except NotFound as exc:
+            self._tell(respond, m.failed(exc.message))
+            return
+        respond(text=views.ticket_message(ticket, ticket.actions)[0], response_type="ephemeral",
+                blocks=views.ticket_detail(ticket, ticket.actions, kintone, self.tz))
+
+    # ---- buttons --------------------------------------------------------------------------
+    def press(self, ack: Ack, body: Body, client: Any, respond: Respond) -> None:
+        ack()
+        action = (body.get("actions") or [{}])[0]
+        press = payloads.parse_press(action)
+        if press is None:
+            return
+        actor = self._actor(body)
+        try:
+            if press.action == views.KINTONE_ACTION:
+                text = self.wf.kintone_text(press.ticket_id)
+                self._tell(respond, text, views.kintone_blocks(text))
+                return
+            ticket = self.wf.get(press.ticket_id, actor=actor)
+            offered = next((a for a in ticket.actions if a.action == press.action), None)
+            if offered is not None and ticket.status == press.status and (
+                    offered.needs_note or offered.needs_linkage or offered.needs_form):
+                channel = (body.get("channel") or {}).get("id", "")
+                client.views_open(trigger_id=body["trigger_id"],
+                                  view=self._modal_for(ticket, press, channel))
+                return
+            # Anything else goes to the service, which also explains a refusal.
+            key = f"slack:{action.get('action_ts', '')}:{actor.id}:{press.ticket_id}:{press.action}"
+            self.wf.advance(press.ticket_id, press.action, actor=actor,
+                            expected_status=press.status or None, idempotency_key=key)
+        except Duplicate:
+            return
+        except RenkeiError as exc:
+            self._tell(respond, m.failed(exc.message))
+            return
+        self.notifier.kick()
+
+    def _modal_for(self, ticket: TicketView, press: payloads.Press, channel: str
+                   ) -> dict[str, Any]:
+        meta = {"ticket_id": ticket.id, "status": ticket.status, "channel": channel,
+                "kind": ticket.kind}
+        if press.action == "complete_setup":
+            return views.linkage_modal(ticket, self.wf.store_links(ticket.company_code), meta)
+        if press.action == "resubmit":
+            return views.intake_modal(ticket.kind, meta, views.intake_initial(ticket))
+        return views.send_back_modal(ticket, meta)
+
+    # ---- modal submissions --------------------------------------------------------------
+    def _submitted(self, ack: Ack, view: Mapping[str, Any], run: Callable[[], TicketView],
+                   labels: Mapping[str, str] | None = None) -> TicketView | None:
+        """Run the service call; answer the modal with field errors, a notice, or close it."""
+        try:
+            ticket = run()
+        except ValidationFailed as exc:
+            ack(response_action="errors", errors=views.modal_errors(exc.by_field(), view, labels))
+            return None
+        except Duplicate:
+            ack()
+            return None
+        except RenkeiError as exc:
+            ack(response_action="update", view=views.notice_modal(m.ERROR_TITLE, exc.message))
+            return None
+        ack()
+        self.notifier.kick()
+        return ticket
+
+    def submit_intake(self, ack: Ack, body: Body, client: Any, view: Mapping[str, Any]) -> None:
+        meta = payloads.meta(view)
+        kind = str(meta.get("kind", "new"))
+        raw = payloads.read_intake(view, kind)
+        actor = self._actor(body)
+        key = f"slack:view:{view.get('id', '')}"
+        labels = {"desired_date": date_label_for(kind)} if kind in ("new", "change") else {}
+        if "ticket_id" in meta:
+            ticket = self._submitted(ack, view, lambda: self.wf.advance(
+                int(meta["ticket_id"]), "resubmit", actor=actor, form=raw,
+                expected_status=meta.get("status"), idempotency_key=key), labels)
+            if ticket is not None:
+                self._tell_in(client, meta.get("channel"), actor.id, m.resubmitted(ticket.id))
+            return
+        ticket = self._submitted(ack, view, lambda: self.wf.file_request(
+            kind, raw, actor=actor, idempotency_key=key), labels)
+        if ticket is not None:
+            channel = self.notifier.channel
+            text = self.wf.kintone_text(ticket.id)
+            self._tell_in(client, meta.get("channel"), actor.id,
+                          m.filed(ticket.id, f"<#{channel}>" if channel else ""),
+                          [{"type": "section", "text": {"type": "mrkdwn", "text": m.filed(
+                              ticket.id, f"<#{channel}>" if channel else "")}},
+                           *views.kintone_blocks(text)])
+
+    def submit_send_back(self, ack: Ack, body: Body, client: Any,
+                         view: Mapping[str, Any]) -> None:
+        meta = payloads.meta(view)
+        actor = self._actor(body)
+        note = payloads.read_note(view)
+        self._submitted(ack, view, lambda: self.wf.advance(
+            int(meta["ticket_id"]), "send_back", actor=actor, note=note,
+            expected_status=meta.get("status"),
+            idempotency_key=f"slack:view:{view.get('id', '')}"))
+
+    def submit_linkage(self, ack: Ack, body: Body, client: Any,
+                       view: Mapping[str, Any]) -> None:
+        meta = payloads.meta(view)
+        actor = self._actor(body)
+        try:
+            ticket = self.wf.get(int(meta["ticket_id"]))
+        except RenkeiError as exc:
+            ack(response_action="update", view=views.notice_modal(m.ERROR_TITLE, exc.message))
+            return
+        entered = payloads.read_linkage(view, ticket, self.wf.today())
+        if entered.errors:
+            ack(response_action="errors", errors=entered.errors)
+            return
+        self._submitted(ack, view, lambda: self.wf.advance(
+            ticket.id, "complete_setup", actor=actor, links=entered.links,
+            makasete_company_code=entered.company_code, expected_status=meta.get("status"),
+            idempotency_key=f"slack:view:{view.get('id', '')}"))
+
+    # ---- App Home -------------------------------------------------------------------------
+    def home(self, body: Body, client: Any) -> None:
+        user = str((body.get("event") or {}).get("user", ""))
+        if not user:
+            return
+        mine = self.wf.list_tickets(requester=user, open_only=True)
+        everyone = self.wf.list_tickets(open_only=True) \
+            if self.roles.role_of(user) == "planning" else None
+        client.views_publish(user_id=user, view=views.home_view(mine, everyone))

@@ -1,0 +1,260 @@
+"""Every Japanese string a Slack or terminal user reads, in one catalogue.
+
+Field labels come from `workflow.forms.FIELD_LABELS` (the seed's names); step and action
+labels from `workflow.machine`. What is here is the adapter's own wording.
+"""
+
+from __future__ import annotations
+
+from workflow.forms import FIELD_LABELS, date_label_for
+
+# ---- the slash command ------------------------------------------------------------------
+HELP_TITLE = "renkei（まかせてネットEX連携依頼）の使い方"
+
+
+def help_lines(command: str) -> list[str]:
+    return [
+        f"`{command} new` 新規・増店の連携依頼を登録します（連携開始希望日つき）",
+        f"`{command} change` 設定変更（支払科目種 / 値割引 / 客層）の依頼を登録します",
+        f"`{command} list` 自分の依頼　`{command} list open` 進行中の依頼　"
+        f"`{command} list overdue` 連携設定の期限を過ぎた依頼",
+        f"`{command} show 番号` 依頼の詳細・履歴・Kintone定型文",
+        f"`{command} help` この説明",
+    ]
+
+
+SUPPORT_TITLE = "お問い合わせ先"
+SUPPORT_LINES = [
+    "USENレジに関するお問い合わせ: 0120-210-440（年中無休/24時間受付）"
+    " https://support.usen.com/",
+    "まかせてネットに関するお問い合わせ: 03-3730-1909（受付時間：24時間サポート）"
+    " https://www.justweb.co.jp/contact/",
+]
+
+
+def unknown_subcommand(command: str, text: str) -> str:
+    return f"「{text}」は分かりませんでした。`{command} help` で使い方を表示します。"
+
+
+def bad_ticket_number(command: str) -> str:
+    return f"依頼番号を指定してください（例: `{command} show 12`）"
+
+
+LIST_TITLES = {
+    "mine": "自分の依頼",
+    "open": "進行中の依頼",
+    "overdue": "連携設定の期限を過ぎた依頼",
+}
+LIST_EMPTY = "該当する依頼はありません。"
+
+
+def list_more(shown: int, total: int) -> str:
+    return f"ほか {total - shown} 件（`list` の結果は新しい順に{shown}件まで表示）"
+
+
+# ---- the intake modal -------------------------------------------------------------------
+MODAL_TITLES = {"new": "新規・増店の依頼", "change": "設定変更の依頼"}
+MODAL_RESUBMIT_TITLE = "依頼を修正して再提出"
+SUBMIT = "登録"
+RESUBMIT = "再提出"
+CANCEL = "キャンセル"
+CLOSE = "閉じる"
+INTAKE_INTRO = {
+    "new": "お客様から伺った企業コード・対象店舗・希望日を入力してください。"
+           "登録するとKintoneに貼り付ける定型文が作られます。",
+    "change": "設定変更の内容を入力してください。支払科目・値割引・客層で「追加」されたものを"
+              "1行に1つずつ書くと、備考に記載されます。",
+}
+PLACEHOLDERS = {
+    "customer_code": "例: 123456",
+    "company_code": "例: 67890",
+    "company_name": "例: 株式会社データ分析",
+    "stores": "0001:居酒屋データ分析 目黒本店\n0002:データ分析カフェ 目黒川店",
+    "remarks": "任意",
+    "payment_items": "例: PayPay（1行に1つ）",
+    "discounts": "例: 学割10%引（1行に1つ）",
+    "customer_segments": "例: 学生（1行に1つ）",
+}
+HINTS = {
+    "customer_code": "半角数字（全角で入力しても自動で半角になります）",
+    "company_code": "USENレジの企業CD（半角数字）",
+    "stores": "1行に1店舗、USENレジ管理画面の表示どおり「0001:店舗名」の形式で。"
+              "複数店の場合は対象店舗を全て記載してください。",
+    "desired_date": "3〜5営業日以上先の日付（店舗数が多い場合は最大1週間）",
+}
+
+
+def field_label(field: str, kind: str = "new") -> str:
+    """The label of a form or linkage field, as the seed names it."""
+    if field == "desired_date":
+        return date_label_for(kind) if kind in ("new", "change") else FIELD_LABELS[field]
+    return FIELD_LABELS.get(field) or EXTRA_LABELS.get(field, field)
+
+
+EXTRA_LABELS = {
+    "note": "差し戻しの理由",
+    "makasete_company_code": "まかせてネット企業コード",
+    "makasete_store_code": "まかせてネット店舗コード",
+    "start_date": "連携開始日",
+    "end_date": "連携終了日",
+    "links": "店舗ごとの連携設定",
+}
+
+# ---- 差し戻し and 設定完了 modals ---------------------------------------------------------
+SEND_BACK_TITLE = "差し戻し"
+SEND_BACK_SUBMIT = "差し戻す"
+SEND_BACK_INTRO = "営業に依頼を差し戻します。不足している情報や修正してほしい点を書いてください。"
+SEND_BACK_PLACEHOLDER = "例: 対象店舗に0004:金町駅前店が抜けています"
+LINKAGE_TITLE = "設定完了を記録"
+LINKAGE_SUBMIT = "記録する"
+LINKAGE_INTRO = ("ジャストプランニングから届いた連携設定を記録します"
+                 "（USENレジ管理画面「設定>外部連携設定>まかせてネット」と同じ内容）。")
+LINKAGE_COMPANY_HINT = "最小1桁、最大5桁の半角数字"
+LINKAGE_STORE_HINT = "最小1桁、最大6桁の半角数字（例: 67890）"
+LINKAGE_BULK_HINT = ("1行に1店舗「店舗CD,まかせてネット店舗コード,連携開始日,連携終了日」"
+                     "（例: 0001,67890,2026-12-01,2027-11-30）")
+LINKAGE_BULK_FORMAT = ("「店舗CD,まかせてネット店舗コード,連携開始日,連携終了日」"
+                       "の形式で入力してください")
+
+
+def bulk_line_error(number: int, message: str) -> str:
+    return f"{number}行目: {message}"
+
+
+def bulk_missing_store(codes: list[str]) -> str:
+    return f"次の店舗の行がありません: {'、'.join(codes)}"
+
+
+def bulk_unknown_store(number: int, code: str) -> str:
+    return f"{number}行目: 店舗CD {code} はこの依頼の対象店舗ではありません"
+
+
+# ---- the ticket message -----------------------------------------------------------------
+def ticket_title(kind_label: str, company_name: str, ticket_id: int) -> str:
+    return f"【{kind_label}】{company_name}（依頼 #{ticket_id}）"
+
+
+def ticket_fallback(ticket_id: int, kind_label: str, company_name: str, status_label: str) -> str:
+    return f"依頼 #{ticket_id} {kind_label} {company_name}: {status_label}"
+
+
+LABEL_CUSTOMER = "顧客CD"
+LABEL_COMPANY = "企業CD"
+LABEL_STORES = "対象店舗"
+LABEL_REQUESTER = "依頼者"
+LABEL_STATUS = "状態"
+LABEL_ADDITIONS = "追加された項目"
+
+
+def stores_count(n: int) -> str:
+    return f"（{n}店舗）"
+
+
+def stores_more(n: int) -> str:
+    return f"ほか{n}店舗"
+
+
+def sla_line(due: str, days_overdue: int) -> str:
+    if days_overdue > 0:
+        return f":warning: 連携設定の期限 {due}（{days_overdue}営業日超過）"
+    return f":hourglass_flowing_sand: 連携設定の期限 {due}"
+
+
+def returned_line(reason: str) -> str:
+    return f":leftwards_arrow_with_hook: 差し戻し理由: {reason}"
+
+
+CANCELLED_LINE = ":no_entry_sign: この依頼は取り消されました"
+VERIFIED_LINE = ":tada: データ連携を確認しました。お疲れさまでした"
+KINTONE_BUTTON = "Kintone定型文"
+NO_ACTIONS = "この段階で押せるボタンはありません"
+
+
+def pending_line(kinds: list[str]) -> str:
+    return f":outbox_tray: 送信待ち: {'、'.join(kinds)}"
+
+
+# ---- thread posts -------------------------------------------------------------------------
+def event_line(who: str, role_label: str, action_label: str, to_label: str, when: str) -> str:
+    return f"{who}（{role_label}）が「{action_label}」→ *{to_label}*（{when}）"
+
+
+def filed_line(who: str, role_label: str, when: str) -> str:
+    return f"{who}（{role_label}）が依頼を登録しました（{when}）"
+
+
+def note_line(note: str) -> str:
+    return f"> {note}"
+
+
+KINTONE_HEADER = "Kintoneに貼り付ける定型文（そのままコピーしてください）:"
+
+# ---- answers to the person who acted ------------------------------------------------------
+
+
+def filed(ticket_id: int, channel_mention: str) -> str:
+    where = f"{channel_mention} に投稿します。" if channel_mention else ""
+    return f":white_check_mark: 依頼 #{ticket_id} を登録しました。{where}"
+
+
+def resubmitted(ticket_id: int) -> str:
+    return f":white_check_mark: 依頼 #{ticket_id} を再提出しました。"
+
+
+def done(ticket_id: int, action_label: str) -> str:
+    return f":white_check_mark: 依頼 #{ticket_id}: 「{action_label}」を記録しました。"
+
+
+def already_at(label: str, status_label: str) -> str:
+    return f"「{label}」はできません: この依頼はすでに「{status_label}」に進んでいます"
+
+
+def only_roles(label: str, roles: str) -> str:
+    return f"「{label}」は{roles}のみ操作できます"
+
+
+def failed(message: str) -> str:
+    return f":x: {message}"
+
+
+ERROR_TITLE = "操作できませんでした"
+SOMETHING_WRONG = "処理中にエラーが発生しました。時間をおいてもう一度お試しください。"
+
+# ---- App Home -------------------------------------------------------------------------------
+HOME_TITLE = "まかせてネットEX連携依頼"
+HOME_MINE = "自分の依頼（進行中）"
+HOME_OPEN = "進行中の依頼（USEN企画）"
+
+# ---- the terminal adapter -------------------------------------------------------------------
+def shell_banner(command: str, user: str, planners: list[str]) -> list[str]:
+    who = "、".join(planners)
+    return [
+        "renkei ターミナル版（Slackなしで同じ操作ができます）",
+        f"  {command} new / change / list / show 番号 / help   依頼の登録・一覧・詳細",
+        "  番号を入力       表示中のボタンを押す（例: 1）",
+        f"  :as ユーザー名   操作する人を切り替える（USEN企画: {who}）",
+        "  :quit           終了",
+        f"現在のユーザー: {user}",
+    ]
+
+
+def shell_prompt(user: str, role_label: str) -> str:
+    return f"{user}（{role_label}）> "
+
+
+def shell_switched(user: str, role_label: str) -> str:
+    return f"ユーザーを {user}（{role_label}）に切り替えました"
+
+
+SHELL_NO_BUTTON = "その番号のボタンはありません（表示中のボタンの番号を入力してください）"
+SHELL_UNKNOWN = "コマンドが分かりません。:help で使い方を表示します"
+SHELL_MODAL_CANCEL = "（:cancel で入力を中止）"
+SHELL_MODAL_CANCELLED = "入力を中止しました"
+SHELL_OPTIONAL = "（任意）"
+SHELL_MULTILINE = "1行に1件、空行で終了"
+SHELL_KEEP = "Enterでそのまま: "
+SHELL_DATE = "YYYY-MM-DD"
+SHELL_FIX = "エラーのある項目をもう一度入力してください。"
+SHELL_EPHEMERAL = "（あなたにだけ表示）"
+SHELL_THREAD = "スレッド"
+SHELL_UPDATED = "更新"

@@ -1,0 +1,74 @@
+"""Who a Slack user is to the workflow: planning (USEN企画) or sales (営業), and their name.
+
+Planning staff are listed by user ID (RENKEI_PLANNING_USERS) and/or are members of a user
+group (RENKEI_PLANNING_GROUP). Group members and display names are cached a few minutes so a
+click costs no extra Slack call.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from workflow.schemas import Actor
+from workflow.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class Roles:
+    def __init__(self, settings: Settings, client: Any, *, ttl: float = 300.0) -> None:
+        self.settings = settings
+        self.client = client
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._group: tuple[float, frozenset[str]] = (0.0, frozenset())
+        self._names: dict[str, tuple[float, str]] = {}
+
+    def role_of(self, user: str) -> str:
+        if user in self.settings.planning_users:
+            return "planning"
+        if self.settings.planning_group and user in self._group_members():
+            return "planning"
+        return "sales"
+
+    def _group_members(self) -> frozenset[str]:
+        with self._lock:
+            fetched, members = self._group
+            if time.monotonic() - fetched < self.ttl:
+                return members
+        try:
+            resp = self.client.usergroups_users_list(usergroup=self.settings.planning_group)
+            members = frozenset(resp.get("users") or [])
+        except Exception as exc:  # Slack down: keep the last list, ask again soon
+            log.warning("could not read user group %s: %s", self.settings.planning_group, exc)
+            with self._lock:
+                fetched, members = self._group
+                self._group = (time.monotonic() - self.ttl + 30, members)
+            return members
+        with self._lock:
+            self._group = (time.monotonic(), members)
+        return members
+
+    def name_of(self, user: str, fallback: str = "") -> str:
+        with self._lock:
+            cached = self._names.get(user)
+        if cached and time.monotonic() - cached[0] < self.ttl:
+            return cached[1]
+        name = fallback
+        try:
+            info = self.client.users_info(user=user).get("user") or {}
+            profile = info.get("profile") or {}
+            name = (profile.get("display_name") or info.get("real_name") or info.get("name")
+                    or fallback)
+        except Exception as exc:
+            log.info("users.info %s failed (%s); using %r", user, exc, fallback)
+        with self._lock:
+            self._names[user] = (time.monotonic(), name)
+        return name
+
+    def actor(self, user: str, name: str = "") -> Actor:
+        """The workflow actor of a Slack user; `name` from the payload saves a users.info."""
+        return Actor(id=user, role=self.role_of(user), name=name or self.name_of(user, user))

@@ -1,0 +1,129 @@
+"""Process wiring for `renkei run`: pick the transport, start the background work.
+
+Socket Mode when SLACK_APP_TOKEN is set; else HTTP (waitress) when SLACK_SIGNING_SECRET is
+set; else the terminal adapter. Every transport also runs the outbox sender loop and an
+APScheduler BackgroundScheduler (Asia/Tokyo) for the exporter's jobs, when present.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from bot.context import Context
+from bot.notifier import Notifier
+
+log = logging.getLogger(__name__)
+
+
+def transport(ctx: Context) -> str:
+    s = ctx.settings
+    if s.slack_app_token:
+        return "socket"
+    if s.slack_signing_secret:
+        return "http"
+    return "terminal"
+
+
+def _optional(module: str) -> Any | None:
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name is not None and module.startswith(exc.name):
+            return None
+        raise
+
+
+def start_scheduler(ctx: Context, worker: str) -> Any | None:
+    """The exporter's jobs (閉局, hourly 支払種別明細, reminders) if it registers any."""
+    jobs = _optional("exporter.jobs")
+    if jobs is None or not hasattr(jobs, "register"):
+        return None
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    scheduler = BackgroundScheduler(timezone=ctx.settings.timezone)
+    jobs.register(scheduler, ctx.factory, ctx.settings, worker=worker)
+    scheduler.start()
+    return scheduler
+
+
+def add_senders(ctx: Context, notifier: Notifier) -> None:
+    """Other outbox senders (Kintone, mail, ...) drained by the same loop, when present."""
+    senders = _optional("bot.integrations.senders")
+    if senders is not None and hasattr(senders, "handlers"):
+        notifier.extra.update(senders.handlers(ctx, notifier.client))
+
+
+class Background:
+    """The outbox loop and the scheduler; `stop()` ends both."""
+
+    def __init__(self, ctx: Context, notifier: Notifier, *, scheduler: bool = True) -> None:
+        self.stop_event = threading.Event()
+        self.notifier = notifier
+        add_senders(ctx, notifier)
+        self.thread = notifier.start(self.stop_event)
+        self.scheduler = start_scheduler(ctx, notifier.worker) if scheduler else None
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.notifier.kick()
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+        self.thread.join(10)
+
+
+def _wait_for_signal(stop: threading.Event) -> None:
+    def handler(signum: int, _frame: Any) -> None:
+        log.info("signal %s: stopping", signum)
+        stop.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, handler)
+    while not stop.wait(1.0):
+        pass
+
+
+def run(ctx: Context, *, port: int | None = None, host: str = "0.0.0.0",
+        user: str | None = None, on_ready: Callable[[str], None] | None = None) -> None:
+    """Run the bot until interrupted, on the transport the settings choose."""
+    kind = transport(ctx)
+    if kind == "terminal":
+        from bot.shell import Shell
+
+        log.info("no Slack settings: starting the terminal adapter (renkei shell)")
+        Shell(ctx, user=user or "sales").run()
+        return
+    from bot.app import build
+
+    bot = build(ctx)
+    background = Background(ctx, bot.notifier)
+    stop = threading.Event()
+    try:
+        if kind == "socket":
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            handler = SocketModeHandler(bot.app, app_token=ctx.settings.slack_app_token)
+            handler.connect()
+            log.info("connected to Slack in Socket Mode")
+            if on_ready:
+                on_ready("socket")
+            _wait_for_signal(stop)
+            handler.close()
+        else:
+            from bot.web import HttpServer, WebApp
+
+            server = HttpServer(WebApp(ctx, bot.app), host=host,
+                                port=port if port is not None else ctx.settings.http_port)
+            log.info("serving POST /slack/events and GET /healthz on %s:%s (waitress)",
+                     host, server.port)
+            if on_ready:
+                on_ready(f"http:{server.port}")
+            server.start()
+            _wait_for_signal(stop)
+            server.close()
+    finally:
+        background.stop()

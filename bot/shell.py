@@ -1,0 +1,280 @@
+"""The terminal adapter: the Slack handlers driven from a prompt, without Slack.
+
+It is a second transport, not a second implementation: typed commands become slash-command
+payloads, a modal opened by a handler is asked input by input and submitted as a
+view_submission (field errors come back from the same handler), numbers press the buttons of
+the last message shown, and the outbox sender renders the ticket message here instead of
+posting it. `ShellClient` answers the Web API methods the handlers and the sender call.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import time
+from collections.abc import Callable
+from typing import Any, TextIO
+
+from bot import messages as m
+from bot import text as tx
+from bot import views
+from bot.context import Context
+from bot.handlers import Handlers
+from bot.notifier import Notifier
+from bot.roles import Roles
+from workflow.machine import ROLE_LABELS
+
+DEMO_PLANNER = "kikaku"
+CHANNEL = "renkei-requests"
+
+
+class ShellClient:
+    """Slack's Web API as seen by the handlers, answered by printing."""
+
+    def __init__(self, shell: Shell) -> None:
+        self.shell = shell
+        self._ts = itertools.count(1)
+        self.pending_view: dict[str, Any] | None = None
+
+    def _next_ts(self) -> str:
+        return f"{int(time.time())}.{next(self._ts):06d}"
+
+    def chat_postMessage(self, *, channel: str, text: str = "", blocks: Any = None,
+                         thread_ts: str | None = None, **_: Any) -> dict[str, Any]:
+        ts = self._next_ts()
+        self.shell.show(blocks, text, thread=thread_ts is not None)
+        return {"ok": True, "channel": channel, "ts": ts}
+
+    def chat_update(self, *, channel: str, ts: str, text: str = "", blocks: Any = None,
+                    **_: Any) -> dict[str, Any]:
+        self.shell.show(blocks, text, updated=True)
+        return {"ok": True, "channel": channel, "ts": ts}
+
+    def chat_postEphemeral(self, *, channel: str, user: str, text: str = "",
+                           blocks: Any = None, **_: Any) -> dict[str, Any]:
+        self.shell.show(blocks, text, ephemeral=True)
+        return {"ok": True, "message_ts": self._next_ts()}
+
+    def chat_delete(self, **_: Any) -> dict[str, Any]:
+        return {"ok": True}
+
+    def conversations_open(self, *, users: str, **_: Any) -> dict[str, Any]:
+        return {"ok": True, "channel": {"id": f"D-{users}"}}
+
+    def views_open(self, *, view: dict[str, Any], **_: Any) -> dict[str, Any]:
+        self.pending_view = {**view, "id": f"V{next(self._ts)}"}
+        return {"ok": True, "view": self.pending_view}
+
+    def views_publish(self, *, view: dict[str, Any], **_: Any) -> dict[str, Any]:
+        self.shell.show(view.get("blocks"), "")
+        return {"ok": True}
+
+    def users_info(self, *, user: str, **_: Any) -> dict[str, Any]:
+        return {"ok": True, "user": {"id": user, "name": user}}
+
+    def usergroups_users_list(self, **_: Any) -> dict[str, Any]:
+        return {"ok": True, "users": []}
+
+
+class Ack:
+    """Records what a handler acknowledged with (a modal's errors, a notice, a reply)."""
+
+    def __init__(self) -> None:
+        self.kwargs: dict[str, Any] | None = None
+
+    def __call__(self, **kwargs: Any) -> None:
+        self.kwargs = kwargs
+
+
+class Shell:
+    def __init__(self, ctx: Context, *, user: str = "sales", stdin: TextIO | None = None,
+                 stdout: TextIO | None = None) -> None:
+        settings = ctx.settings
+        if not settings.planning_users and not settings.planning_group:
+            # A fresh clone has no planning staff configured; give the terminal one.
+            settings = settings.model_copy(update={"planning_users": [DEMO_PLANNER]})
+        self.settings = settings
+        self.stdin = stdin or sys.stdin
+        self.out = stdout or sys.stdout
+        self.user = user
+        self.client = ShellClient(self)
+        self.roles = Roles(settings, self.client)
+        self.notifier = Notifier(ctx.workflow, self.client, CHANNEL, worker="shell")
+        self.handlers = Handlers(ctx.workflow, self.roles, self.notifier,
+                                 settings.slack_command)
+        self.buttons: list[tx.Button] = []
+        self._action_ts = itertools.count(1)
+        self.submitters: dict[str, Callable[..., None]] = {
+            views.INTAKE_CALLBACK: self.handlers.submit_intake,
+            views.SEND_BACK_CALLBACK: self.handlers.submit_send_back,
+            views.LINKAGE_CALLBACK: self.handlers.submit_linkage,
+        }
+
+    # ---- output -------------------------------------------------------------------------
+    def say(self, line: str = "") -> None:
+        self.out.write(line + "\n")
+        self.out.flush()
+
+    def show(self, blocks: Any, text: str, *, thread: bool = False, updated: bool = False,
+             ephemeral: bool = False) -> None:
+        lines, buttons = tx.render(blocks, text)
+        if thread:
+            self.say(f"  ↳ {m.SHELL_THREAD}: " + (lines[0] if lines else ""))
+            for line in lines[1:]:
+                self.say("    " + line)
+            return
+        self.say()
+        if updated:
+            self.say(f"({m.SHELL_UPDATED})")
+        if ephemeral:
+            self.say(m.SHELL_EPHEMERAL)
+        for line in lines:
+            self.say(line)
+        if buttons:
+            self.buttons = buttons
+
+    def _ask(self, prompt: str) -> str | None:
+        self.out.write(prompt)
+        self.out.flush()
+        line = self.stdin.readline()
+        if not line:
+            return None
+        return line.rstrip("\n")
+
+    # ---- the loop -----------------------------------------------------------------------
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.roles.role_of(self.user)]
+
+    def run(self) -> None:
+        for row in m.shell_banner(self.settings.slack_command, self.user,
+                                  self.settings.planning_users):
+            self.say(row)
+        self.drain()
+        while True:
+            line = self._ask(m.shell_prompt(self.user, self.role_label()))
+            if line is None or line.strip() in (":quit", ":q", ":exit"):
+                return
+            self.handle(line.strip())
+
+    def handle(self, line: str) -> None:
+        if not line:
+            return
+        if line.startswith(":as "):
+            self.user = line[4:].strip() or self.user
+            self.say(m.shell_switched(self.user, self.role_label()))
+        elif line == ":help":
+            for row in m.shell_banner(self.settings.slack_command, self.user,
+                                      self.settings.planning_users):
+                self.say(row)
+        elif line.isdigit():
+            self.press(int(line))
+        elif line.startswith("/") or line.split()[0] in ("new", "change", "list", "show",
+                                                          "help"):
+            text = line.split(" ", 1)[1] if line.startswith("/") and " " in line else \
+                ("" if line.startswith("/") else line)
+            self.command(text)
+        else:
+            self.say(m.SHELL_UNKNOWN)
+        self.after()
+
+    def after(self) -> None:
+        while self.client.pending_view is not None:
+            view, self.client.pending_view = self.client.pending_view, None
+            self.fill(view)
+        self.drain()
+
+    def drain(self) -> None:
+        self.notifier.drain()
+
+    def _respond(self, **kwargs: Any) -> None:
+        self.show(kwargs.get("blocks"), kwargs.get("text", ""), ephemeral=True)
+
+    def command(self, text: str) -> None:
+        ack = Ack()
+        body = {"command": self.settings.slack_command, "text": text, "user_id": self.user,
+                "user_name": self.user, "channel_id": CHANNEL, "trigger_id": "shell"}
+        self.handlers.command(ack=ack, body=body, client=self.client, respond=self._respond)
+        if ack.kwargs:
+            self.show(ack.kwargs.get("blocks"), ack.kwargs.get("text", ""), ephemeral=True)
+
+    def press(self, number: int) -> None:
+        if not 1 <= number <= len(self.buttons):
+            self.say(m.SHELL_NO_BUTTON)
+            return
+        button = self.buttons[number - 1]
+        body = {"type": "block_actions", "user": {"id": self.user, "username": self.user},
+                "trigger_id": "shell", "channel": {"id": CHANNEL},
+                "actions": [{"action_id": button.action_id, "value": button.value,
+                             "type": "button", "action_ts": f"{time.time():.6f}-"
+                                                            f"{next(self._action_ts)}"}]}
+        self.handlers.press(ack=Ack(), body=body, client=self.client, respond=self._respond)
+
+    # ---- modals -------------------------------------------------------------------------
+    def fill(self, view: dict[str, Any]) -> None:
+        """Ask each input of a modal, submit it, and ask again for the fields in error."""
+        title = view.get("title", {}).get("text", "")
+        self.say()
+        self.say(f"■ {title} {m.SHELL_MODAL_CANCEL}")
+        intro = [b for b in view.get("blocks", []) if b.get("type") in ("section", "context")]
+        for line in tx.render(intro)[0]:
+            self.say(line)
+        inputs = [b for b in view.get("blocks", []) if b.get("type") == "input"]
+        answers: dict[str, dict[str, Any]] = {}
+        todo = inputs
+        while True:
+            for block in todo:
+                answer = self._ask_input(block)
+                if answer is None:
+                    self.say(m.SHELL_MODAL_CANCELLED)
+                    return
+                answers[block["block_id"]] = {"value": answer}
+            submitted = {**view, "state": {"values": answers}}
+            ack = Ack()
+            body = {"type": "view_submission", "view": submitted,
+                    "user": {"id": self.user, "username": self.user}}
+            self.submitters[view["callback_id"]](ack=ack, body=body, client=self.client,
+                                                 view=submitted)
+            reply = ack.kwargs or {}
+            if reply.get("response_action") == "errors":
+                labels = {b["block_id"]: b["label"]["text"] for b in inputs}
+                for block_id, message in reply["errors"].items():
+                    self.say(f"  ✗ {labels.get(block_id, block_id)}: {message}")
+                self.say(m.SHELL_FIX)
+                todo = [b for b in inputs if b["block_id"] in reply["errors"]]
+                continue
+            if reply.get("response_action") == "update":
+                self.show(reply["view"].get("blocks"), "", ephemeral=True)
+            return
+
+    def _ask_input(self, block: dict[str, Any]) -> dict[str, Any] | None:
+        element = block["element"]
+        label = block["label"]["text"] + (m.SHELL_OPTIONAL if block.get("optional") else "")
+        hint = block.get("hint", {}).get("text", "")
+        if element["type"] == "datepicker":
+            initial = element.get("initial_date", "")
+            keep = f"[{m.SHELL_KEEP}{initial}]" if initial else ""
+            line = self._ask(f"{label}（{m.SHELL_DATE}）{keep}: ")
+            if line is None or line.strip() == ":cancel":
+                return None
+            return {"type": "datepicker", "selected_date": line.strip() or initial or None}
+        initial = element.get("initial_value", "")
+        if element.get("multiline"):
+            self.say(f"{label}（{m.SHELL_MULTILINE}）" + (f" — {hint}" if hint else ""))
+            if initial:
+                self.say(f"  [{m.SHELL_KEEP}]")
+                for row in initial.splitlines():
+                    self.say(f"    {row}")
+            rows: list[str] = []
+            while True:
+                line = self._ask("  > ")
+                if line is None or line.strip() == ":cancel":
+                    return None
+                if not line.strip():
+                    break
+                rows.append(line)
+            return {"type": "plain_text_input", "value": "\n".join(rows) if rows else initial}
+        keep = f"[{m.SHELL_KEEP}{initial}]" if initial else ""
+        line = self._ask(f"{label}{keep}: ")
+        if line is None or line.strip() == ":cancel":
+            return None
+        return {"type": "plain_text_input", "value": line if line.strip() else initial}

@@ -1,0 +1,82 @@
+"""Block Kit as terminal text: what the terminal adapter prints for a message or a modal."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+EMOJI = {
+    "white_check_mark": "✔", "arrow_forward": "▶", "white_circle": "○", "warning": "⚠",
+    "hourglass_flowing_sand": "⏳", "leftwards_arrow_with_hook": "↩", "no_entry_sign": "⛔",
+    "tada": "🎉", "x": "✗", "outbox_tray": "📤",
+}
+_EMOJI = re.compile(r":([a-z0-9_+-]+):")
+_LINK = re.compile(r"<([@#!])([^>|]+)(?:\|([^>]+))?>")
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action_id: str
+    value: str
+
+
+def plain(mrkdwn: str) -> str:
+    """mrkdwn without markup: *bold* → bold, <@U1> → @U1, :tada: → 🎉."""
+    text = _LINK.sub(lambda mt: mt.group(1).replace("!", "@") + (mt.group(3) or mt.group(2)),
+                     mrkdwn)
+    text = _EMOJI.sub(lambda mt: EMOJI.get(mt.group(1), ""), text)
+    text = re.sub(r"(?<![\w*])\*(\S[^*\n]*?)\*(?![\w*])", r"\1", text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _text_of(obj: Any) -> str:
+    if not isinstance(obj, dict):
+        return ""
+    return plain(obj.get("text", "")) if obj.get("type") == "mrkdwn" else obj.get("text", "")
+
+
+def _code(text: str) -> list[str]:
+    if "```" not in text:
+        return text.splitlines() or [""]
+    out: list[str] = []
+    for i, part in enumerate(text.split("```")):
+        lines = part.strip("\n").splitlines()
+        out += [("    │ " + line) if i % 2 else line for line in lines]
+    return out
+
+
+def render(blocks: Sequence[dict[str, Any]] | None, fallback: str = ""
+           ) -> tuple[list[str], list[Button]]:
+    """Lines to print and the buttons found, in order."""
+    if not blocks:
+        return plain(fallback).splitlines(), []
+    lines: list[str] = []
+    buttons: list[Button] = []
+    for block in blocks:
+        kind = block.get("type")
+        if kind == "header":
+            lines.append(f"■ {_text_of(block.get('text'))}")
+        elif kind == "section":
+            if block.get("text"):
+                raw = block["text"].get("text", "")
+                lines += _code(plain(raw) if block["text"].get("type") == "mrkdwn" else raw)
+            for field in block.get("fields", []):
+                label, _, value = _text_of(field).partition("\n")
+                lines.append(f"{label}: {value.replace(chr(10), ' / ')}")
+        elif kind == "context":
+            lines += [_text_of(e) for e in block.get("elements", [])]
+        elif kind == "divider":
+            lines.append("─" * 40)
+        elif kind == "actions":
+            row = []
+            for element in block.get("elements", []):
+                if element.get("type") == "button":
+                    buttons.append(Button(_text_of(element.get("text")),
+                                          element.get("action_id", ""),
+                                          element.get("value", "")))
+                    row.append(f"[{len(buttons)}] {buttons[-1].label}")
+            lines.append("  ".join(row))
+    return lines, buttons

@@ -1,0 +1,352 @@
+"""Block Kit builders: pure functions from service snapshots to Slack JSON (dicts).
+
+Block ids of modal inputs are the form's field keys (`customer_code`, `stores`, ...), so a
+`ValidationFailed.by_field()` maps straight onto `response_action: errors`. Buttons carry
+`action_id = "renkei:<trigger>"` and `value = "<ticket id>:<status shown>"`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot import messages as m
+from workflow.machine import ROLE_LABELS, STATE_LABELS, STEPS
+from workflow.schemas import ActionView, EventView, StoreLinkView, TicketView
+
+Block = dict[str, Any]
+ACTION_PREFIX = "renkei:"
+KINTONE_ACTION = "kintone"
+INTAKE_CALLBACK = "renkei_intake"
+SEND_BACK_CALLBACK = "renkei_send_back"
+LINKAGE_CALLBACK = "renkei_linkage"
+MAX_STORE_BLOCKS = 20  # above this a 設定完了 modal takes one line per store (100-block limit)
+MAX_SHOWN_STORES = 15
+TEXT_LIMIT = 2900  # a section's text is capped at 3000 characters
+
+
+def _plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text, "emoji": True}
+
+
+def _md(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:TEXT_LIMIT]}}
+
+
+def _context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:TEXT_LIMIT]}]}
+
+
+def _header(text: str) -> Block:
+    return {"type": "header", "text": _plain(text[:150])}
+
+
+def _text_input(block_id: str, label: str, *, multiline: bool = False, optional: bool = False,
+                initial: str = "", placeholder: str = "", hint: str = "",
+                max_length: int | None = None) -> Block:
+    element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value",
+                               "multiline": multiline}
+    if initial:
+        element["initial_value"] = initial
+    if placeholder:
+        element["placeholder"] = _plain(placeholder[:150])
+    if max_length:
+        element["max_length"] = max_length
+    block: Block = {"type": "input", "block_id": block_id, "label": _plain(label),
+                    "element": element, "optional": optional}
+    if hint:
+        block["hint"] = _plain(hint)
+    return block
+
+
+def _date_input(block_id: str, label: str, *, initial: date | str | None = None,
+                hint: str = "", optional: bool = False) -> Block:
+    element: dict[str, Any] = {"type": "datepicker", "action_id": "value"}
+    if initial:
+        element["initial_date"] = str(initial)
+    block: Block = {"type": "input", "block_id": block_id, "label": _plain(label),
+                    "element": element, "optional": optional}
+    if hint:
+        block["hint"] = _plain(hint)
+    return block
+
+
+def _modal(callback_id: str, title: str, submit: str, blocks: list[Block],
+           meta: Mapping[str, Any]) -> dict[str, Any]:
+    return {"type": "modal", "callback_id": callback_id, "title": _plain(title[:24]),
+            "submit": _plain(submit), "close": _plain(m.CANCEL), "blocks": blocks,
+            "private_metadata": json.dumps(dict(meta), ensure_ascii=False)}
+
+
+# ---- the intake modal ---------------------------------------------------------------------
+def intake_fields(kind: str) -> list[str]:
+    """The inputs of the intake modal, in the order of the seed's 定型文."""
+    fields = ["customer_code", "company_code", "company_name", "stores", "desired_date"]
+    if kind == "change":
+        fields += ["payment_items", "discounts", "customer_segments"]
+    return [*fields, "remarks"]
+
+
+def intake_modal(kind: str, meta: Mapping[str, Any],
+                 initial: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The 新規・増店 / 設定変更 form; `initial` pre-fills it (再提出)."""
+    initial = initial or {}
+    blocks: list[Block] = [_context(m.INTAKE_INTRO[kind])]
+    for field in intake_fields(kind):
+        label = m.field_label(field, kind)
+        if field == "desired_date":
+            blocks.append(_date_input(field, label, initial=initial.get(field) or None,
+                                      hint=m.HINTS[field]))
+            continue
+        multiline = field in ("stores", "remarks", "payment_items", "discounts",
+                              "customer_segments")
+        optional = field in ("remarks", "payment_items", "discounts", "customer_segments")
+        blocks.append(_text_input(field, label, multiline=multiline, optional=optional,
+                                  initial=initial.get(field, ""),
+                                  placeholder=m.PLACEHOLDERS.get(field, ""),
+                                  hint=m.HINTS.get(field, "")))
+    resubmit = "ticket_id" in meta
+    title = m.MODAL_RESUBMIT_TITLE if resubmit else m.MODAL_TITLES[kind]
+    return _modal(INTAKE_CALLBACK, title, m.RESUBMIT if resubmit else m.SUBMIT, blocks, meta)
+
+
+def intake_initial(ticket: TicketView) -> dict[str, str]:
+    """A ticket's request as the modal's initial values (one store a line, 0001:店名)."""
+    adds = ticket.additions
+    return {
+        "customer_code": ticket.customer_code, "company_code": ticket.company_code,
+        "company_name": ticket.company_name,
+        "stores": "\n".join(f"{s.code}:{s.name}" for s in ticket.stores),
+        "desired_date": ticket.desired_date.isoformat(), "remarks": ticket.remarks,
+        "payment_items": "\n".join(adds.get("payment_items", [])),
+        "discounts": "\n".join(adds.get("discounts", [])),
+        "customer_segments": "\n".join(adds.get("customer_segments", [])),
+    }
+
+
+def input_block_ids(view: Mapping[str, Any]) -> list[str]:
+    return [b["block_id"] for b in view.get("blocks", []) if b.get("type") == "input"]
+
+
+def modal_errors(by_field: Mapping[str, str], view: Mapping[str, Any],
+                 labels: Mapping[str, str] | None = None) -> dict[str, str]:
+    """`response_action: errors` for a modal: each message under its input; a message for a
+    field the modal has no input for goes under the first input, with its label."""
+    ids = input_block_ids(view)
+    errors: dict[str, str] = {}
+    for field, message in by_field.items():
+        if field in ids:
+            target, text = field, message
+        else:
+            target = ids[0]
+            label = (labels or {}).get(field) or m.field_label(field)
+            text = f"{label}: {message}"
+        errors[target] = f"{errors[target]} / {text}" if target in errors else text
+    return {k: v[:2000] for k, v in errors.items()}
+
+
+def notice_modal(title: str, text: str) -> dict[str, Any]:
+    """What a modal turns into when its action no longer applies (already moved, not allowed)."""
+    return {"type": "modal", "title": _plain(title[:24]), "close": _plain(m.CLOSE),
+            "blocks": [_md(text)]}
+
+
+# ---- 差し戻し and 設定完了 -------------------------------------------------------------------
+def send_back_modal(ticket: TicketView, meta: Mapping[str, Any]) -> dict[str, Any]:
+    blocks = [_md(f"*{_title(ticket)}*\n{m.SEND_BACK_INTRO}"),
+              _text_input("note", m.field_label("note"), multiline=True,
+                          placeholder=m.SEND_BACK_PLACEHOLDER, max_length=1000)]
+    return _modal(SEND_BACK_CALLBACK, m.SEND_BACK_TITLE, m.SEND_BACK_SUBMIT, blocks, meta)
+
+
+def store_block_id(field: str, store_code: str) -> str:
+    return f"{field}:{store_code}"
+
+
+def linkage_modal(ticket: TicketView, links: Sequence[StoreLinkView],
+                  meta: Mapping[str, Any]) -> dict[str, Any]:
+    """設定完了: まかせてネット企業コード and, per store, 店舗コード / 連携開始日 / 連携終了日
+    (seed 2-2 ①〜④), pre-filled from what is recorded already."""
+    known = {row.store_code: row for row in links}
+    company = next((r.makasete_company_code for r in links if r.makasete_company_code), "")
+    blocks: list[Block] = [
+        _md(f"*{_title(ticket)}*\n{m.LINKAGE_INTRO}"),
+        _text_input("makasete_company_code", m.field_label("makasete_company_code"),
+                    initial=company or "", hint=m.LINKAGE_COMPANY_HINT, max_length=5),
+    ]
+    if len(ticket.stores) > MAX_STORE_BLOCKS:
+        lines = []
+        for s in ticket.stores:
+            row = known.get(s.code)
+            lines.append(",".join([s.code, (row and row.makasete_store_code) or "",
+                                   str((row and row.start_date) or ticket.desired_date),
+                                   str((row and row.end_date) or "")]))
+        blocks.append(_text_input("links", m.field_label("links"), multiline=True,
+                                  initial="\n".join(lines), hint=m.LINKAGE_BULK_HINT))
+    else:
+        for s in ticket.stores:
+            row = known.get(s.code)
+            blocks.append({"type": "divider"})
+            blocks.append(_md(f"*{s.code}:{s.name}*"))
+            blocks.append(_text_input(
+                store_block_id("makasete_store_code", s.code),
+                m.field_label("makasete_store_code"), hint=m.LINKAGE_STORE_HINT,
+                initial=(row and row.makasete_store_code) or "", max_length=6))
+            blocks.append(_date_input(store_block_id("start_date", s.code),
+                                      m.field_label("start_date"),
+                                      initial=(row and row.start_date) or ticket.desired_date))
+            blocks.append(_date_input(store_block_id("end_date", s.code),
+                                      m.field_label("end_date"),
+                                      initial=(row and row.end_date) or None))
+    return _modal(LINKAGE_CALLBACK, m.LINKAGE_TITLE, m.LINKAGE_SUBMIT, blocks, meta)
+
+
+# ---- the ticket message -------------------------------------------------------------------
+def _title(t: TicketView) -> str:
+    return m.ticket_title(t.kind_label, t.company_name, t.id)
+
+
+def progress(t: TicketView) -> str:
+    """The seven steps on one line: done, current, to come."""
+    reached = STEPS.index(t.status) if t.status in STEPS else -1
+    if t.status in ("returned", "cancelled"):
+        # where it stood before leaving the line: the latest step it entered
+        entered = [s for s in STEPS if s in t.step_times]
+        reached = max((STEPS.index(s) for s in entered), default=0)
+    parts = []
+    for i, step in enumerate(STEPS):
+        label = STATE_LABELS[step]
+        if t.status == "verified" or i < reached:
+            parts.append(f":white_check_mark: {label}")
+        elif i == reached and t.status in STEPS:
+            parts.append(f":arrow_forward: *{label}*")
+        else:
+            parts.append(f":white_circle: {label}")
+    return " → ".join(parts)
+
+
+def _stores_text(t: TicketView) -> str:
+    shown = [f"{s.code}:{s.name}" for s in t.stores[:MAX_SHOWN_STORES]]
+    if len(t.stores) > MAX_SHOWN_STORES:
+        shown.append(m.stores_more(len(t.stores) - MAX_SHOWN_STORES))
+    return "\n".join(shown)
+
+
+def _button(action: ActionView, t: TicketView) -> Block:
+    button: Block = {"type": "button", "action_id": ACTION_PREFIX + action.action,
+                     "text": _plain(action.label), "value": f"{t.id}:{t.status}"}
+    if action.style in ("primary", "danger"):
+        button["style"] = action.style
+    return button
+
+
+def ticket_blocks(t: TicketView, actions: Sequence[ActionView], *,
+                  kintone_button: bool = True) -> list[Block]:
+    adds = [f"{m.field_label(k)}: {'、'.join(v)}" for k, v in t.additions.items() if v]
+    fields = [
+        f"*{m.LABEL_CUSTOMER}*\n{t.customer_code}", f"*{m.LABEL_COMPANY}*\n{t.company_code}",
+        f"*{t.date_label}*\n{t.desired_date:%Y-%m-%d}", f"*{m.LABEL_REQUESTER}*\n<@{t.requester}>",
+        f"*{m.LABEL_STATUS}*\n{t.status_label}",
+    ]
+    blocks: list[Block] = [
+        _header(_title(t)),
+        {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
+        _md(f"*{m.LABEL_STORES}*{m.stores_count(len(t.stores))}\n{_stores_text(t)}"),
+    ]
+    if adds:
+        blocks.append(_md(f"*{m.LABEL_ADDITIONS}*\n" + "\n".join(adds)))
+    if t.remarks and t.kind == "new":
+        blocks.append(_md(f"*{m.field_label('remarks')}*\n{t.remarks}"))
+    blocks.append(_context(progress(t)))
+    if t.status == "partner_setup" and t.sla_due:
+        blocks.append(_context(m.sla_line(f"{t.sla_due:%Y-%m-%d}", t.days_overdue)))
+    if t.status == "returned" and t.return_reason:
+        blocks.append(_md(m.returned_line(t.return_reason)))
+    if t.status == "cancelled":
+        blocks.append(_context(m.CANCELLED_LINE))
+    if t.status == "verified":
+        blocks.append(_context(m.VERIFIED_LINE))
+    buttons = [_button(a, t) for a in actions]
+    if kintone_button:
+        buttons.append({"type": "button", "action_id": ACTION_PREFIX + KINTONE_ACTION,
+                        "text": _plain(m.KINTONE_BUTTON), "value": f"{t.id}:{t.status}"})
+    if buttons:
+        blocks.append({"type": "actions", "block_id": f"ticket:{t.id}", "elements": buttons})
+    return blocks
+
+
+def ticket_message(t: TicketView, actions: Sequence[ActionView]) -> tuple[str, list[Block]]:
+    """The one message a ticket has in the requests channel: (fallback text, blocks)."""
+    return (m.ticket_fallback(t.id, t.kind_label, t.company_name, t.status_label),
+            ticket_blocks(t, actions))
+
+
+def when(at: datetime, tz: ZoneInfo) -> str:
+    return at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def event_text(e: EventView, tz: ZoneInfo) -> str:
+    who = f"<@{e.actor}>"
+    role = ROLE_LABELS.get(e.actor_role, e.actor_role)
+    if e.from_status is None:
+        line = m.filed_line(who, role, when(e.at, tz))
+    else:
+        line = m.event_line(who, role, e.action_label, e.to_label, when(e.at, tz))
+    if e.note:
+        line += "\n" + "\n".join(m.note_line(n) for n in e.note.splitlines())
+    return line
+
+
+def kintone_blocks(text: str) -> list[Block]:
+    return [_md(m.KINTONE_HEADER), _md(f"```{text}```")]
+
+
+def thread_post(e: EventView, tz: ZoneInfo, kintone: str | None = None
+                ) -> tuple[str, list[Block]]:
+    """The reply in the ticket's thread for one transition: who did what, when."""
+    text = event_text(e, tz)
+    blocks = [_md(text)]
+    if kintone:
+        blocks += kintone_blocks(kintone)
+    return text, blocks
+
+
+# ---- list, show, help, home ---------------------------------------------------------------
+def ticket_line(t: TicketView) -> str:
+    late = f" :warning: {t.days_overdue}営業日超過" if t.days_overdue > 0 else ""
+    return (f"*#{t.id}* 【{t.kind_label}】{t.company_name}（{len(t.stores)}店舗）"
+            f" {t.date_label} {t.desired_date:%m/%d} — {t.status_label}{late}")
+
+
+def ticket_list(title: str, tickets: Sequence[TicketView], *, limit: int = 30) -> list[Block]:
+    blocks: list[Block] = [_header(title)]
+    if not tickets:
+        return [*blocks, _md(m.LIST_EMPTY)]
+    blocks += [_md("\n".join(ticket_line(t) for t in tickets[:limit]))]
+    if len(tickets) > limit:
+        blocks.append(_context(m.list_more(limit, len(tickets))))
+    return blocks
+
+
+def ticket_detail(t: TicketView, actions: Sequence[ActionView], kintone: str,
+                  tz: ZoneInfo) -> list[Block]:
+    history = "\n".join(event_text(e, tz) for e in t.events)
+    return [*ticket_blocks(t, actions), {"type": "divider"}, _md(history),
+            *kintone_blocks(kintone)]
+
+
+def help_blocks(command: str) -> list[Block]:
+    return [_header(m.HELP_TITLE), _md("\n".join(m.help_lines(command))),
+            _md(f"*{m.SUPPORT_TITLE}*\n" + "\n".join(m.SUPPORT_LINES))]
+
+
+def home_view(mine: Sequence[TicketView], open_: Sequence[TicketView] | None) -> dict[str, Any]:
+    blocks = [_header(m.HOME_TITLE), _md(f"*{m.HOME_MINE}*"),
+              _md("\n".join(ticket_line(t) for t in mine[:30]) or m.LIST_EMPTY)]
+    if open_ is not None:
+        blocks += [_md(f"*{m.HOME_OPEN}*"),
+                   _md("\n".join(ticket_line(t) for t in open_[:30]) or m.LIST_EMPTY)]
+    return {"type": "home", "blocks": blocks}

@@ -1,0 +1,168 @@
+"""A local stand-in for Slack's Web API (and response_url, and a Socket Mode server).
+
+A threaded HTTP server on port 0 answers the methods the bot calls, records every call, and
+can be told to answer the next calls of a method with a 429 (Retry-After) or an error.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlparse
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+    headers: dict[str, str]
+
+
+@dataclass
+class Fault:
+    status: int = 200
+    error: str = ""
+    retry_after: int = 0
+    count: int = 1
+
+
+@dataclass
+class Emulator:
+    planning_group: list[str] = field(default_factory=list)
+    socket_url: str = ""
+    calls: list[Call] = field(default_factory=list)
+    responses: list[Call] = field(default_factory=list)  # posts to response_url
+    faults: dict[str, list[Fault]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.lock = threading.Condition()
+        self._ts = itertools.count(1)
+        self._views = itertools.count(1)
+        emulator = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                self._serve(b"")
+
+            def do_POST(self) -> None:  # noqa: N802
+                length = int(self.headers.get("Content-Length") or 0)
+                self._serve(self.rfile.read(length))
+
+            def _serve(self, raw: bytes) -> None:
+                url = urlparse(self.path)
+                args: dict[str, Any] = dict(parse_qsl(url.query))
+                ctype = self.headers.get("Content-Type", "")
+                if raw and "json" in ctype:
+                    args.update(json.loads(raw))
+                elif raw:
+                    args.update(parse_qsl(raw.decode()))
+                for key in ("blocks", "view"):
+                    if isinstance(args.get(key), str):
+                        args[key] = json.loads(args[key])
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                status, extra, body = emulator.answer(url.path, args, headers)
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                for key, value in extra.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.api_url = self.url + "/api/"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    # ---- scripting ----------------------------------------------------------------------
+    def fail(self, method: str, *, status: int = 200, error: str = "", retry_after: int = 0,
+             count: int = 1) -> None:
+        """Answer the next `count` calls of `method` with a fault instead."""
+        with self.lock:
+            self.faults.setdefault(method, []).append(Fault(status, error, retry_after, count))
+
+    def of(self, method: str) -> list[Call]:
+        with self.lock:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(self, predicate: Callable[[Emulator], bool], timeout: float = 20.0) -> None:
+        """Block until `predicate` holds (the bot posts after its ack, asynchronously)."""
+        deadline = time.monotonic() + timeout
+        with self.lock:
+            while not predicate(self):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError("the bot did not make the expected Slack calls; got "
+                                         + ", ".join(c.method for c in self.calls))
+                self.lock.wait(min(left, 0.2))
+
+    # ---- answering ----------------------------------------------------------------------
+    def answer(self, path: str, args: dict[str, Any], headers: dict[str, str]
+               ) -> tuple[int, dict[str, str], dict[str, Any]]:
+        with self.lock:
+            if path.startswith("/response/"):
+                self.responses.append(Call(path, args, headers))
+                self.lock.notify_all()
+                return 200, {}, {"ok": True}
+            method = path.removeprefix("/api/")
+            faults = self.faults.get(method) or []
+            if faults:
+                fault = faults[0]
+                fault.count -= 1
+                if fault.count <= 0:
+                    faults.pop(0)
+                self.calls.append(Call(method + "!fault", args, headers))
+                if fault.status == 429:
+                    return 429, {"Retry-After": str(fault.retry_after)}, {
+                        "ok": False, "error": "ratelimited"}
+                return fault.status, {}, {"ok": False, "error": fault.error or "fatal_error"}
+            self.calls.append(Call(method, args, headers))
+            self.lock.notify_all()
+            return 200, {}, self._ok(method, args)
+
+    def _ok(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        ts = f"1700000000.{next(self._ts):06d}"
+        if method == "auth.test":
+            return {"ok": True, "url": "https://renkei-test.slack.com/", "team": "renkei",
+                    "user": "renkei", "team_id": "T0TEST", "user_id": "UBOT", "bot_id": "BBOT"}
+        if method == "chat.postMessage":
+            return {"ok": True, "channel": args.get("channel"), "ts": ts,
+                    "message": {"text": args.get("text", ""), "ts": ts}}
+        if method == "chat.update":
+            return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": ts}
+        if method in ("views.open", "views.update", "views.publish"):
+            view = dict(args.get("view") or {})
+            view["id"] = f"V{next(self._views):05d}"
+            return {"ok": True, "view": view}
+        if method == "users.info":
+            user = args.get("user", "")
+            return {"ok": True, "user": {"id": user, "name": user.lower(),
+                                         "real_name": f"User {user}",
+                                         "profile": {"display_name": f"user-{user}"}}}
+        if method == "usergroups.users.list":
+            return {"ok": True, "users": list(self.planning_group)}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + str(args.get("users", ""))}}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.socket_url}
+        return {"ok": True}

@@ -1,0 +1,135 @@
+"""The bot on a real HTTP port (waitress), talking to the Slack emulator, on a test database.
+
+Nothing of renkei is mocked: only Slack's servers are replaced, at the HTTP boundary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from bot.app import Bot, build
+from bot.context import Context
+from bot.runtime import Background
+from bot.web import HttpServer, WebApp
+from tests.conftest import NOW
+from tests.dbs import Database
+from tests.slack_driver import Driver
+from tests.slack_emulator import Call, Emulator
+from workflow.service import Workflow
+from workflow.settings import Settings
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+TOKEN = "xoxb-1234-5678-abcdefghijklmnop"
+SALES, OTHER_SALES = "USALES1", "USALES2"
+PLANNER, PLANNER2 = "UPLAN1", "UPLAN2"
+CHANNEL = "CREQ"
+DATE = "2026-12-07"  # 9 business days after NOW (Tue 2026-11-24)
+
+
+@dataclass
+class Harness:
+    emulator: Emulator
+    driver: Driver
+    ctx: Context
+    bot: Bot
+    server: HttpServer
+    background: Background
+
+    @property
+    def wf(self) -> Workflow:
+        return self.ctx.workflow
+
+    # ---- reading what the bot did in "Slack" ---------------------------------------------
+    def opened_view(self, after: int = 0) -> dict[str, Any]:
+        """The latest modal opened (as `views.open` got it, plus the id Slack gave it)."""
+        self.emulator.wait_for(lambda e: len(e.of("views.open")) > after)
+        call = self.emulator.of("views.open")[-1]
+        view = dict(call.args["view"])
+        view["id"] = f"VOPEN{len(self.emulator.of('views.open'))}"
+        return view
+
+    def ticket_posts(self) -> list[Call]:
+        return [c for c in self.emulator.of("chat.postMessage") if "thread_ts" not in c.args]
+
+    def thread_posts(self) -> list[Call]:
+        return [c for c in self.emulator.of("chat.postMessage") if "thread_ts" in c.args]
+
+    def message(self, ticket_id: int, *, status: str | None = None) -> list[dict[str, Any]]:
+        """The ticket message's blocks as last posted or updated (waiting until it shows
+        `status`, when given)."""
+        def latest(e: Emulator) -> Call | None:
+            calls = [c for c in e.calls if c.method in ("chat.postMessage", "chat.update")
+                     and "thread_ts" not in c.args
+                     and f"依頼 #{ticket_id} " in str(c.args.get("text", ""))]
+            return calls[-1] if calls else None
+
+        def ready(e: Emulator) -> bool:
+            call = latest(e)
+            if call is None:
+                return False
+            return status is None or self.wf.get(ticket_id).status == status and \
+                str(call.args.get("text", "")).endswith(self.wf.get(ticket_id).status_label)
+
+        self.emulator.wait_for(ready)
+        call = latest(self.emulator)
+        assert call is not None
+        return list(call.args["blocks"])
+
+    def answers(self) -> list[str]:
+        """Texts posted to response_url (ephemeral answers), oldest first."""
+        return [str(c.args.get("text", "")) for c in self.emulator.responses]
+
+    # ---- doing ------------------------------------------------------------------------------
+    def file(self, kind: str = "new", *, user: str = SALES, **values: str) -> int:
+        opened = len(self.emulator.of("views.open"))
+        assert self.driver.command(kind, user=user).status_code == 200
+        view = self.opened_view(opened)
+        fields = {"customer_code": "123456", "company_code": "67890",
+                  "company_name": "株式会社データ分析",
+                  "stores": "0001:居酒屋データ分析 目黒本店\n0002:データ分析カフェ 目黒川店",
+                  "desired_date": DATE, "remarks": ""}
+        if kind == "change":
+            fields["payment_items"] = "PayPay"
+        fields.update(values)
+        response = self.driver.submit(view, fields, user=user)
+        assert response.status_code == 200 and not response.content.strip(), response.text
+        ticket = self.wf.list_tickets(requester=user)[0]
+        self.message(ticket.id)
+        return ticket.id
+
+
+def settings_for(emulator: Emulator, **extra: str) -> Settings:
+    values = {"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
+              "SLACK_API_URL": emulator.api_url, "SLACK_REQUESTS_CHANNEL": CHANNEL,
+              "RENKEI_PLANNING_USERS": f"{PLANNER},{PLANNER2}", **extra}
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def slack_settings() -> dict[str, str]:
+    """Extra settings for the harness (tests override this fixture)."""
+    return {}
+
+
+@pytest.fixture
+def harness(database: Database, slack_settings: dict[str, str]) -> Iterator[Harness]:
+    emulator = Emulator()
+    settings = settings_for(emulator, **slack_settings)
+    ctx = Context(settings, database.engine, database.factory,
+                  Workflow(database.factory, settings, clock=lambda: NOW))
+    bot = build(ctx)
+    server = HttpServer(WebApp(ctx, bot.app), host="127.0.0.1", port=0, threads=24).start()
+    background = Background(ctx, bot.notifier, scheduler=False)
+    driver = Driver(f"http://127.0.0.1:{server.port}", SECRET, emulator)
+    try:
+        yield Harness(emulator, driver, ctx, bot, server, background)
+    finally:
+        driver.close()
+        server.close()
+        background.stop()
+        bot.close()
+        emulator.close()
