@@ -6,7 +6,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.integrations.kintone import KintoneClient, KintoneFieldCodes, KintoneUnavailable
+from bot.integrations.kintone import (
+    KintoneClient,
+    KintoneFieldCodes,
+    KintoneUnavailable,
+    record_url,
+)
 from tests.kintone_fake import FakeKintone, error
 from workflow.outbox import Permanent
 
@@ -88,3 +93,8 @@ def test_field_codes_are_configurable() -> None:
         "本文": "t", "企業CD": "1"}
     with pytest.raises(ValueError, match="unknown Kintone field key 'txt'"):
         KintoneFieldCodes.parse("txt=本文")
+
+
+def test_record_url() -> None:
+    assert record_url("https://usen.cybozu.com/", "42", "7") == (
+        "https://usen.cybozu.com/k/42/show#record=7")

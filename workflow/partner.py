@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from workflow import outbox
 from workflow.db import transaction
 from workflow.effects import REMINDER
-from workflow.errors import FieldError, NotAllowed, NotFound, ValidationFailed
+from workflow.errors import FieldError, NotAllowed, NotFound, RenkeiError, ValidationFailed
 from workflow.linkage import list_companies
 from workflow.models import ProcessedRequest, Ticket, TicketEvent
 from workflow.notices import Channel, CustomerMessage, customer_message, kintone_completion_comment
@@ -91,6 +91,8 @@ def set_customer_contact(wf: Workflow, ticket_id: int, *, actor: Actor,
             break
         except StaleDataError:
             continue  # a transition committed in between: read the ticket again
+    else:
+        raise RenkeiError("ほかの操作と重なったため保存できませんでした。もう一度お試しください")
     return wf.get(ticket_id, actor=actor)
 
 

@@ -23,6 +23,11 @@ COMMENT_PATH = "/k/v1/record/comment.json"
 MAX_COMMENT_CHARS = 65535  # Kintone's limit for one comment
 
 
+def record_url(base_url: str, app_id: str, record_id: str) -> str:
+    """The browser link to a record, for the ticket's Slack message."""
+    return f"{base_url.rstrip('/')}/k/{app_id}/show#record={record_id}"
+
+
 class KintoneUnavailable(Exception):
     """Kintone did not take the request now (429, 5xx, network): retry later."""
 
