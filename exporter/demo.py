@@ -91,23 +91,26 @@ def demo_stores(count: int) -> list[DemoStore]:
 def generate(factory: sessionmaker[Session], *, company_code: str = "10001",
              company_name: str = "株式会社データ分析", makasete_company_code: str = "12345",
              stores: int = 8, days: int = 7, end: date, tz: ZoneInfo,
-             receipts_per_day: int | None = None, seed: int = 1) -> dict[str, int]:
+             receipts_per_day: int | None = None, seed: int = 1,
+             link: bool = True) -> dict[str, int]:
     """Fill the POS tables for `stores` stores over `days` business dates ending at `end`,
-    and link the stores; returns row counts. Re-running replaces the same stores' data."""
+    and (with `link`) link the stores; returns row counts. Re-running replaces the same
+    stores' data."""
     plan = demo_stores(stores)
     first = end - timedelta(days=days - 1)
     dates = [first + timedelta(days=i) for i in range(days)]
     counts = {"stores": len(plan), "receipts": 0, "lines": 0, "payments": 0}
     with factory() as session, session.begin():
         company = get_or_create_company(session, company_code, company_name)
-        company.makasete_company_code = company.makasete_company_code or makasete_company_code
+        if link:
+            company.makasete_company_code = company.makasete_company_code or makasete_company_code
         known = {s.store_code: s for s in company.stores}
         for s in plan:
             store = known.get(s.store_code)
             if store is None:
-                store = Store(store_code=s.store_code, name=s.name)
+                store = Store(store_code=s.store_code, name=s.name, close_time=s.close_time)
                 company.stores.append(store)
-            if not store.linked:
+            if link and not store.linked:
                 store.makasete_store_code = s.makasete_store_code
                 store.start_date, store.end_date = first, end + timedelta(days=365)
                 store.linked = True
