@@ -215,7 +215,7 @@ def progress(t: TicketView) -> str:
     if t.status in ("returned", "cancelled"):
         # where it stood before leaving the line: the latest step it entered
         entered = [s for s in STEPS if s in t.step_times]
-        reached = max((STEPS.index(s) for s in entered), default=0)
+        reached = max((STEPS.index(s) + 1 for s in entered), default=0)
     parts = []
     for i, step in enumerate(STEPS):
         label = STATE_LABELS[step]

@@ -1,0 +1,82 @@
+"""The terminal adapter: the same handlers, typed at a prompt."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from bot.context import Context
+from bot.shell import Shell
+from tests.conftest import NOW
+from tests.dbs import Database
+from workflow.service import Workflow
+from workflow.settings import Settings
+
+pytestmark = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+
+
+def _shell(database: Database, script: list[str]) -> tuple[Shell, io.StringIO]:
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    ctx = Context(settings, database.engine, database.factory,
+                  Workflow(database.factory, settings, clock=lambda: NOW))
+    out = io.StringIO()
+    shell = Shell(ctx, user="tanaka", stdin=io.StringIO("\n".join(script) + "\n"), stdout=out)
+    return shell, out
+
+
+INTAKE_WITH_ERRORS = [
+    "/renkei new",
+    "１２３４５６", "abc", "株式会社データ分析",  # 顧客CD (full-width is fine), 企業CD wrong
+    "0001:居酒屋データ分析 目黒本店", "0002:データ分析カフェ 目黒川店", "",
+    "2026-11-25",  # too soon
+    "",  # 備考 (none)
+    "67890", "2026-12-07",  # fix only the two fields in error
+]
+
+
+def test_a_request_from_the_prompt_to_verified(database: Database) -> None:
+    script = [*INTAKE_WITH_ERRORS,
+              "1",  # Kintone依頼済みにする (as the requester)
+              "1",  # 設定依頼書を送付: sales may not
+              ":as kikaku", "1", "1",  # 設定依頼書を送付, 連携設定を開始
+              "1", "12345", "67890", "", "2027-11-30", "67891", "", "2027-11-30",  # 設定完了
+              "1", "1",  # お客様へ連絡済み, データ連携を確認
+              "/renkei list open", ":quit"]
+    shell, out = _shell(database, script)
+    shell.run()
+    text = out.getvalue()
+    assert "✗ 企業CD: 企業CDは半角数字1〜12桁で入力してください" in text
+    assert "✗ 連携開始希望日: 連携開始希望日は3営業日以上先の日付を指定してください" in text
+    assert "依頼 #1 を登録しました" in text
+    assert "│ まかせてネット新規連携依頼になります。" in text  # the Kintone text to copy
+    assert "│ ・企業CD：67890" in text
+    assert "[1] Kintone依頼済みにする" in text
+    assert "「設定依頼書を送付」はUSEN企画のみ操作できます" in text
+    assert "ユーザーを kikaku（USEN企画）に切り替えました" in text
+    assert "kikaku（USEN企画）が「データ連携を確認しました」→ 連携の確認" in text
+    assert "✔ 連携の確認" in text
+    ticket = shell.handlers.wf.get(1)
+    assert ticket.status == "verified"
+    assert [e.actor for e in ticket.events] == ["tanaka", "tanaka", "kikaku", "kikaku",
+                                                "kikaku", "kikaku", "kikaku"]
+
+
+def test_send_back_and_resubmit_from_the_prompt(database: Database) -> None:
+    intake = [line if line != "abc" else "67890" for line in INTAKE_WITH_ERRORS[:-2]]
+    intake[7] = "2026-12-07"
+    script = [*intake,
+              ":as kikaku", "2", "店舗が足りません", "",  # 差し戻す with a reason
+              ":as tanaka", "1",  # 修正して再提出: the form comes back pre-filled
+              "", "", "", "0003:ラーメン・つけめん札幌店", "", "", "",
+              "/renkei show 1", "/renkei help", "hello", "9", ":quit"]
+    shell, out = _shell(database, script)
+    shell.run()
+    text = out.getvalue()
+    assert "差し戻し理由: 店舗が足りません" in text
+    assert "依頼 #1 を再提出しました" in text
+    ticket = shell.handlers.wf.get(1)
+    assert ticket.status == "contacted"
+    assert [s.code for s in ticket.stores] == ["0003"]  # typed lines replace the list
+    assert "0120-210-440" in text
+    assert "コマンドが分かりません" in text and "その番号のボタンはありません" in text
