@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from workflow import machine
 from workflow.linkage import StoreLink
 from workflow.service import Workflow
 
@@ -34,20 +35,17 @@ def change_raw(**overrides: Any) -> dict[str, Any]:
 
 
 def walk_to(wf: Workflow, ticket_id: int, status: str) -> None:
-    """Drive a ticket along the happy path until it reaches `status`."""
+    """Drive a ticket along the happy path, from wherever it stands, until it reaches `status`."""
     sales = wf.actor("tanaka", "田中")
     planner = wf.actor("kikaku", "企画 佐藤")
-    path = [("request_kintone", sales), ("send_spec", planner), ("start_setup", planner),
-            ("complete_setup", planner), ("notify_customer", planner), ("verify", planner)]
-    for action, actor in path:
-        view = wf.get(ticket_id)
-        if view.status == status:
-            return
+    while (view := wf.get(ticket_id)).status != status:
+        action = machine.triggers_from(view.status)[0]  # the happy path comes first
         extra: dict[str, Any] = {}
         if action == "complete_setup":
+            today = wf.today()
             extra = {"makasete_company_code": "12345",
-                     "links": [StoreLink(s.code, f"6789{i}", wf.today(),
-                                         wf.today().replace(year=wf.today().year + 1))
+                     "links": [StoreLink(s.code, f"6789{i}", today,
+                                         today.replace(year=today.year + 1))
                                for i, s in enumerate(view.stores)]}
+        actor = sales if action == "request_kintone" else planner
         wf.advance(ticket_id, action, actor=actor, **extra)
-    assert wf.get(ticket_id).status == status

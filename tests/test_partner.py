@@ -10,7 +10,6 @@ import pytest
 
 from tests.dbs import Database
 from tests.factories import change_raw, new_raw, walk_to
-from tests.walking import walk_on
 from workflow import partner
 from workflow.db import make_engine, make_sessionmaker
 from workflow.errors import NotAllowed, ValidationFailed
@@ -82,7 +81,7 @@ def test_contact_rights_and_steps(wf: Workflow) -> None:
     ticket_id = filed(wf)
     with pytest.raises(NotAllowed):
         partner.set_customer_contact(wf, ticket_id, actor=wf.actor("yamada"), email="a@b.jp")
-    walk_on(wf, ticket_id, "customer_notified")
+    walk_to(wf, ticket_id, "customer_notified")
     with pytest.raises(NotAllowed, match="ご連絡後"):
         partner.set_customer_contact(wf, ticket_id, actor=wf.actor("kikaku"), email="a@b.jp")
 
@@ -121,7 +120,7 @@ def test_spec_sheet_data_before_and_after_linkage(wf: Workflow) -> None:
     assert data.makasete_company_code is None
     assert all(s.makasete_store_code is None for s in data.stores)
     assert data.additions["payment_items"] == ("PayPay", "楽天ペイ")
-    walk_on(wf, ticket_id, "setup_completed")
+    walk_to(wf, ticket_id, "setup_completed")
     linked = partner.spec_sheet_data(wf, ticket_id)
     assert linked.makasete_company_code == "12345"
     assert [s.makasete_store_code for s in linked.stores] == ["67890", "67891", "67892"]
@@ -168,7 +167,7 @@ def test_reminder_once_a_business_day(wf: Workflow) -> None:
 
 def test_no_reminder_once_setup_is_complete(wf: Workflow) -> None:
     ticket_id = filed(wf, status="partner_setup")
-    walk_on(wf, ticket_id, "setup_completed")
+    walk_to(wf, ticket_id, "setup_completed")
     assert partner.due_reminders(wf, now=jst(date(2026, 12, 2))) == []
     assert not partner.claim_reminder(wf, ticket_id, now=jst(date(2026, 12, 2)))
 

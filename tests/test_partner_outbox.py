@@ -12,10 +12,9 @@ import pytest
 from bot.integrations.senders import RESUBMITTED_PREFIX, make_handlers
 from tests.conftest import NOW
 from tests.dbs import Database
-from tests.factories import new_raw
+from tests.factories import new_raw, walk_to
 from tests.kintone_fake import FakeKintone, error
 from tests.smtp_fake import Inbox, LocalSMTP
-from tests.walking import walk_on
 from workflow import effects, outbox, service
 from workflow.db import utcnow
 from workflow.models import OutboxJob
@@ -95,7 +94,7 @@ def test_whole_path_posts_record_comment_and_mail(wf: Workflow, kintone: FakeKin
                                                   smtp: tuple[LocalSMTP, Inbox]) -> None:
     ticket_id = file(wf, customer_email="keiri@example.co.jp")
     assert drain(wf).sent == 0  # nothing of ours before Kintone依頼
-    walk_on(wf, ticket_id, "kintone_requested")
+    walk_to(wf, ticket_id, "kintone_requested")
     assert drain(wf).sent == 1
     [record] = kintone.records
     assert record == {"問い合わせ内容": {"value": wf.kintone_text(ticket_id)},
@@ -104,13 +103,13 @@ def test_whole_path_posts_record_comment_and_mail(wf: Workflow, kintone: FakeKin
     assert record["問い合わせ内容"]["value"].startswith("【USENお問い合わせ受付フォーム】")
     assert wf.get(ticket_id).kintone_record_id == "1"
 
-    walk_on(wf, ticket_id, "setup_completed")
+    walk_to(wf, ticket_id, "setup_completed")
     assert drain(wf).sent == 1
     [comment] = kintone.comments
     assert comment["record"] == "1"
     assert "・まかせてネット企業コード：12345" in comment["text"]
 
-    walk_on(wf, ticket_id, "customer_notified")
+    walk_to(wf, ticket_id, "customer_notified")
     assert drain(wf).sent == 1
     [(rcpt, message)] = smtp[1].messages
     assert rcpt == ["keiri@example.co.jp"]
@@ -131,7 +130,7 @@ def test_kintone_down_keeps_the_job_pending_then_sends_once(wf: Workflow,
                                                             kintone: FakeKintone) -> None:
     ticket_id = file(wf)
     kintone.fail(503, body={"message": "maintenance"})
-    walk_on(wf, ticket_id, "kintone_requested")
+    walk_to(wf, ticket_id, "kintone_requested")
     before = utcnow()
     assert drain(wf).retried == 1
     pending = job(wf, "kintone.record")
@@ -155,7 +154,7 @@ def test_kintone_down_keeps_the_job_pending_then_sends_once(wf: Workflow,
 
 def test_a_retried_job_adds_no_second_record(wf: Workflow, kintone: FakeKintone) -> None:
     ticket_id = file(wf)
-    walk_on(wf, ticket_id, "kintone_requested")
+    walk_to(wf, ticket_id, "kintone_requested")
     record_job = job(wf, "kintone.record")
     handle = handlers(wf)["kintone.record"]
     handle(record_job)
@@ -167,7 +166,7 @@ def test_a_retried_job_adds_no_second_record(wf: Workflow, kintone: FakeKintone)
 def test_resubmitted_request_is_commented_on_the_same_record(wf: Workflow,
                                                              kintone: FakeKintone) -> None:
     ticket_id = file(wf)
-    walk_on(wf, ticket_id, "kintone_requested")
+    walk_to(wf, ticket_id, "kintone_requested")
     drain(wf)
     wf.advance(ticket_id, "send_back", actor=wf.actor("kikaku"), note="店舗が足りません")
     wf.advance(ticket_id, "resubmit", actor=wf.actor("tanaka"),
@@ -184,7 +183,7 @@ def test_kintone_error_json_goes_dead_and_shows_pending(wf: Workflow,
                                                         kintone: FakeKintone) -> None:
     ticket_id = file(wf)
     kintone.fail(400, body=error("CB_VA01", "入力内容が正しくありません。"))
-    walk_on(wf, ticket_id, "kintone_requested")
+    walk_to(wf, ticket_id, "kintone_requested")
     assert drain(wf).dead == 1
     dead = job(wf, "kintone.record")
     assert dead.state == "dead"
@@ -198,7 +197,7 @@ def test_completion_comment_waits_for_a_pending_record(wf: Workflow,
                                                        kintone: FakeKintone) -> None:
     ticket_id = file(wf)
     kintone.fail(503, times=100)
-    walk_on(wf, ticket_id, "setup_completed")
+    walk_to(wf, ticket_id, "setup_completed")
     result = drain(wf)
     assert (result.retried, result.skipped) == (2, 0)
     assert "not posted yet" in job(wf, "kintone.comment").last_error
@@ -210,7 +209,7 @@ def test_completion_comment_waits_for_a_pending_record(wf: Workflow,
 def test_unconfigured_features_skip_with_reasons(database: Database) -> None:
     wf = make_wf(database)
     ticket_id = file(wf, customer_email="keiri@example.co.jp")
-    walk_on(wf, ticket_id, "customer_notified")
+    walk_to(wf, ticket_id, "customer_notified")
     assert drain(wf).skipped == 3
     reasons = {kind: job(wf, kind).last_error for kind in MINE}
     assert "Kintone not configured" in reasons["kintone.record"]
@@ -225,7 +224,7 @@ def test_customer_route_slack_and_manual(wf: Workflow, smtp: tuple[LocalSMTP, In
     slack_id = file(wf, customer_channel="C0123ABCD", customer_email="keiri@example.co.jp")
     manual_id = file(wf)
     for ticket_id in (slack_id, manual_id):
-        walk_on(wf, ticket_id, "customer_notified")
+        walk_to(wf, ticket_id, "customer_notified")
     sent_to_slack: list[int] = []
     result = drain(wf, slack=lambda j: sent_to_slack.append(
         j.payload["ticket_id"]))

@@ -176,3 +176,15 @@ def test_first_delivery_confirms_waiting_tickets(wf: Workflow) -> None:
     assert (done.events[-1].actor_role, done.events[-1].note) == (
         "system", "店舗0002のデータ送信を確認しました")
     assert wf.confirm_by_delivery("67890", "0002") == []  # once
+
+
+def test_customer_contact_is_checked_with_the_form(wf: Workflow) -> None:
+    with pytest.raises(ValidationFailed) as err:
+        wf.file_request("new", new_raw(customer_code=""), actor=wf.actor("tanaka"),
+                        customer_email="not-an-address", customer_channel="#general")
+    assert {e.field for e in err.value.errors} == {
+        "customer_code", "customer_email", "customer_channel"}
+    view = wf.file_request("new", new_raw(), actor=wf.actor("tanaka"),
+                           customer_email=" ｔａｎａｋａ@example.co.jp ",
+                           customer_channel="<#C0123ABCDE|data-bunseki>")
+    assert (view.customer_email, view.customer_channel) == ("tanaka@example.co.jp", "C0123ABCDE")

@@ -7,8 +7,6 @@ show the Japanese errors they raise.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -17,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflow import outbox
+from workflow.contacts import normalize_channel, normalize_email
 from workflow.db import transaction
 from workflow.effects import REMINDER
 from workflow.errors import FieldError, NotAllowed, NotFound, RenkeiError, ValidationFailed
@@ -30,40 +29,9 @@ from workflow.spec_sheet import SpecSheetData, SpecStoreRow
 # The contact is used by お客様へご連絡; after that step, changing it would change nothing.
 CONTACT_EDITABLE = ("contacted", "kintone_requested", "spec_sent", "partner_setup",
                     "setup_completed", "returned")
-_EMAIL = re.compile(
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}"
-    r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+")
-_CHANNEL = re.compile(r"[CG][A-Z0-9]{8,20}")
-_CHANNEL_MENTION = re.compile(r"<#([A-Z0-9]+)(?:\|[^>]*)?>")
 
 
 # ---------------------------------------------------------------- the customer's contact
-
-def normalize_email(raw: str) -> str:
-    """A customer e-mail address, NFKC-normalised; ValidationFailed on `customer_email`."""
-    email = unicodedata.normalize("NFKC", raw).strip()
-    local = email.split("@", 1)[0]
-    if (len(email) > 254 or not _EMAIL.fullmatch(email) or local.startswith(".")
-            or local.endswith(".") or ".." in local):
-        raise ValidationFailed([FieldError(
-            "customer_email",
-            "お客様メールアドレスの形式が正しくありません（例: tanaka@example.co.jp）")])
-    return email
-
-
-def normalize_channel(raw: str) -> str:
-    """A Slack channel ID (C…/G…, or a pasted <#C…|name>); ValidationFailed on
-    `customer_channel`."""
-    text = unicodedata.normalize("NFKC", raw).strip()
-    if match := _CHANNEL_MENTION.fullmatch(text):
-        text = match.group(1)
-    if not _CHANNEL.fullmatch(text):
-        raise ValidationFailed([FieldError(
-            "customer_channel",
-            "お客様のSlackチャンネルはチャンネル一覧から選んでください"
-            "（チャンネルID: C から始まる英数字）")])
-    return text
-
 
 def set_customer_contact(wf: Workflow, ticket_id: int, *, actor: Actor,
                          channel: str | None = None, email: str | None = None) -> TicketView:

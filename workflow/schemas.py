@@ -24,6 +24,10 @@ class Actor(BaseModel):
         return self.name or self.id
 
 
+# Audit actions that are not transitions of the machine table.
+EXTRA_ACTION_LABELS = {"file": "依頼を登録", "edit": "連絡先を変更"}
+
+
 class ActionView(BaseModel):
     action: str
     label: str
@@ -53,7 +57,8 @@ class EventView(BaseModel):
     @classmethod
     def of(cls, e: TicketEvent) -> EventView:
         return cls(at=e.at, actor=e.actor, actor_name=e.actor_name, actor_role=e.actor_role,
-                   action=e.action, action_label=ACTION_LABELS.get(e.action, "依頼を登録"),
+                   action=e.action, action_label=EXTRA_ACTION_LABELS.get(
+                       e.action, ACTION_LABELS.get(e.action, e.action)),
                    from_status=e.from_status, to_status=e.to_status,
                    to_label=STATE_LABELS[e.to_status], note=e.note)
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from workflow import linkage, machine, outbox
 from workflow.calendar import BusinessCalendar, LeadTimeRules
+from workflow.contacts import contact_errors
 from workflow.db import transaction, utcnow
 from workflow.errors import (
     AlreadyMoved,
@@ -139,7 +140,14 @@ class Workflow:
                      customer_channel: str | None = None, customer_email: str | None = None,
                      idempotency_key: str | None = None) -> TicketView:
         """File a 新規・増店 ("new") or 設定変更 ("change") request: step 1, 連携希望を連絡."""
-        form = self.parse(kind, raw)
+        contact, errors = contact_errors(customer_channel, customer_email)
+        try:
+            form = self.parse(kind, raw)
+        except ValidationFailed as exc:
+            raise ValidationFailed([*exc.errors, *errors]) from None
+        if errors:
+            raise ValidationFailed(errors)
+        customer_channel, customer_email = contact["customer_channel"], contact["customer_email"]
         try:
             with transaction(self.factory) as session:
                 self._claim_key(session, idempotency_key)
@@ -387,3 +395,10 @@ class Workflow:
                               state=linkage.state_label(s))
                 for c in linkage.list_companies(session, company_code) for s in c.stores
             ]
+
+
+# The outgoing work of each step (Kintone record, 設定依頼書, completion comment, customer
+# message) is part of the domain, so every process that uses the service enqueues it.
+from workflow import effects as _effects  # noqa: E402
+
+_effects.install()

@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     kintone_base_url: str = Field(default="", alias="KINTONE_BASE_URL")
     kintone_app_id: str = Field(default="", alias="KINTONE_APP_ID")
     kintone_api_token: str = Field(default="", alias="KINTONE_API_TOKEN", repr=False)
+    kintone_field_codes: str = Field(default="", alias="KINTONE_FIELD_CODES")
     smtp_host: str = Field(default="", alias="SMTP_HOST")
     smtp_port: int = Field(default=587, alias="SMTP_PORT")
     smtp_from: str = Field(default="", alias="SMTP_FROM")
