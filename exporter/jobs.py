@@ -122,7 +122,7 @@ class ExportJobs:
                 select(b.company_code, b.store_code).where(
                     b.business_date == day, b.hour.is_(None),
                     tuple_(b.company_code, b.store_code).in_([t.key for t in due]))
-                .distinct()).tuples())
+                .distinct()))
         for target in due:
             if target.key not in done:
                 added += enqueue_close(self.factory, self.tz, day,
