@@ -58,6 +58,7 @@ class ExportJobs:
         self.tz = ZoneInfo(settings.timezone)
         self.sender = Sender(settings, xsettings)
         self.fired: list[tuple[str, datetime]] = []  # fires this process won (for operators)
+        self.sent = 0  # batches this process delivered
 
     # -- the jobs ---------------------------------------------------------------------
     def close(self, close_time: str) -> list[Enqueued]:
@@ -83,10 +84,12 @@ class ExportJobs:
     def drain(self) -> outbox.DrainResult:
         """Send what is due; bounded so a huge backlog does not starve other jobs' threads."""
         try:
-            return outbox.drain(self.factory, self.sender, worker=self.worker, max_seconds=60)
+            result = outbox.drain(self.factory, self.sender, worker=self.worker, max_seconds=60)
         except Exception:  # the database may be away for a moment; the next interval retries
             log.exception("export drain failed")
             return outbox.DrainResult()
+        self.sent += result.sent
+        return result
 
     def refresh(self) -> None:
         """Follow linkage changes and catch up missed closes."""

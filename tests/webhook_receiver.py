@@ -36,6 +36,7 @@ class Receiver:
     mode: str = "up"
     retry_after: str = "1"
     hang_seconds: float = 3.0
+    delay_seconds: float = 0.0  # a slow partner: every answer waits this long
     fail_stores: set[str] = field(default_factory=set)
     requests: list[Received] = field(default_factory=list)
     accepted: dict[str, dict[str, Any] | None] = field(default_factory=dict)
@@ -163,6 +164,8 @@ class _Handler(BaseHTTPRequestHandler):
             owner._stop.wait(owner.hang_seconds)
             self.close_connection = True
             return
+        if owner.delay_seconds:
+            time.sleep(owner.delay_seconds)
         status, headers, body = owner._answer(key, raw)
         self._reply(status, headers, body)
 
