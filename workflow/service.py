@@ -88,26 +88,26 @@ class Workflow:
         return self.calendar.business_days_between(ticket.sla_due, self.today())
 
     def _record(self, session: Session, ticket: Ticket, *, actor: Actor, action: str,
-                from_status: str | None, note: str = "") -> TicketEvent:
+                from_status: str | None, note: str = "") -> int:
         now = self.clock()
         ticket.updated_at = now
         ticket.step_times = {**(ticket.step_times or {}), ticket.status: now.isoformat()}
         if ticket.id is None:
             session.flush()  # a new ticket needs its id before its first event
-        # Added by id, not appended to ticket.events: that would load the whole history.
-        event = TicketEvent(ticket_id=ticket.id, actor=actor.id, actor_name=actor.name,
-                            actor_role=actor.role, action=action, from_status=from_status,
-                            to_status=ticket.status, note=note, at=now)
-        session.add(event)
-        session.flush()  # the version-checked UPDATE and the event INSERT, together
+        # Core INSERTs for the append-only rows: the ORM's unit of work costs more than the
+        # writes themselves here. The ticket's version-checked UPDATE is the ORM's, at commit.
+        event_id = session.execute(
+            insert(TicketEvent.__table__).returning(TicketEvent.__table__.c.id),
+            {"ticket_id": ticket.id, "actor": actor.id, "actor_name": actor.name,
+             "actor_role": actor.role, "action": action, "from_status": from_status,
+             "to_status": ticket.status, "note": note, "at": now}).scalar_one()
         # The keys embed the new event's id, so no earlier job can share them.
-        # A Core INSERT: the ORM's unit of work costs more than the write itself here.
-        session.execute(insert(OutboxJob), [
-            {"kind": kind, "dedupe_key": f"{kind}:{event.id}", "ticket_id": ticket.id,
-             "payload": {"ticket_id": ticket.id, "event_id": event.id},
-             "next_attempt_at": now, "created_at": now}
+        session.execute(insert(OutboxJob.__table__), [
+            {"kind": kind, "dedupe_key": f"{kind}:{event_id}", "ticket_id": ticket.id,
+             "payload": {"ticket_id": ticket.id, "event_id": event_id}, "state": "pending",
+             "attempts": 0, "last_error": "", "next_attempt_at": now, "created_at": now}
             for kind in ["ticket.event", *ON_ENTER.get(ticket.status, [])]])
-        return event
+        return int(event_id)
 
     @staticmethod
     def _claim_key(session: Session, key: str | None) -> None:
