@@ -143,14 +143,14 @@ class Handlers:
                 text = self.wf.kintone_text(press.ticket_id)
                 self._tell(respond, text, views.kintone_blocks(text))
                 return
-            ticket = self.wf.get(press.ticket_id, actor=actor)
-            offered = next((a for a in ticket.actions if a.action == press.action), None)
-            if offered is not None and ticket.status == press.status and (
-                    offered.needs_note or offered.needs_linkage or offered.needs_form):
-                channel = (body.get("channel") or {}).get("id", "")
-                client.views_open(trigger_id=body["trigger_id"],
-                                  view=self._modal_for(ticket, press, channel))
-                return
+            if press.modal:
+                ticket = self.wf.get(press.ticket_id, actor=actor)
+                offered = next((a for a in ticket.actions if a.action == press.action), None)
+                if offered is not None and ticket.status == press.status:
+                    channel = (body.get("channel") or {}).get("id", "")
+                    client.views_open(trigger_id=body["trigger_id"],
+                                      view=self._modal_for(ticket, press, channel))
+                    return
             # Anything else goes to the service, which also explains a refusal.
             key = f"slack:{action.get('action_ts', '')}:{actor.id}:{press.ticket_id}:{press.action}"
             self.wf.advance(press.ticket_id, press.action, actor=actor,

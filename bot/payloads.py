@@ -28,14 +28,16 @@ class Press:
     action: str
     ticket_id: int
     status: str
+    modal: bool = False
 
 
 def parse_press(action: Mapping[str, Any]) -> Press | None:
     action_id = str(action.get("action_id", ""))
-    ticket, _, status = str(action.get("value", "")).partition(":")
+    ticket, _, rest = str(action.get("value", "")).partition(":")
+    status, _, modal = rest.partition(":")
     if not action_id.startswith(ACTION_PREFIX) or not ticket.isascii() or not ticket.isdigit():
         return None
-    return Press(action_id[len(ACTION_PREFIX):], int(ticket), status)
+    return Press(action_id[len(ACTION_PREFIX):], int(ticket), status, modal == "modal")
 
 
 def meta(view: Mapping[str, Any]) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 Block ids of modal inputs are the form's field keys (`customer_code`, `stores`, ...), so a
 `ValidationFailed.by_field()` maps straight onto `response_action: errors`. Buttons carry
-`action_id = "renkei:<trigger>"` and `value = "<ticket id>:<status shown>"`.
+`action_id = "renkei:<trigger>"` and `value = "<ticket id>:<status shown>:<modal or empty>"`
+(whether the service said the action asks for more input, so a plain click needs no lookup).
 """
 
 from __future__ import annotations
@@ -235,9 +236,14 @@ def _stores_text(t: TicketView) -> str:
     return "\n".join(shown)
 
 
+def _needs_modal(action: ActionView) -> bool:
+    return action.needs_note or action.needs_form or action.needs_linkage
+
+
 def _button(action: ActionView, t: TicketView) -> Block:
     button: Block = {"type": "button", "action_id": ACTION_PREFIX + action.action,
-                     "text": _plain(action.label), "value": f"{t.id}:{t.status}"}
+                     "text": _plain(action.label),
+                     "value": f"{t.id}:{t.status}:{'modal' if _needs_modal(action) else ''}"}
     if action.style in ("primary", "danger"):
         button["style"] = action.style
     return button

@@ -71,8 +71,8 @@ class Harness:
             call = latest(e)
             if call is None:
                 return False
-            return status is None or self.wf.get(ticket_id).status == status and \
-                str(call.args.get("text", "")).endswith(self.wf.get(ticket_id).status_label)
+            return status is None or (self.wf.get(ticket_id).status == status and \
+                str(call.args.get("text", "")).endswith(self.wf.get(ticket_id).status_label))
 
         self.emulator.wait_for(ready)
         call = latest(self.emulator)

@@ -1,0 +1,180 @@
+"""Signed Slack interactions against the bot's HTTP endpoint, on PostgreSQL.
+
+Starts the bot (waitress, the real Bolt App, the outbox sender) against a local Slack Web API
+emulator and a throwaway PostgreSQL database, files tickets, then sends signed block_actions
+clicks (each one a real transition: Kintone依頼 → 設定依頼書送付 → 連携設定) from concurrent
+clients. Prints ack latency p50/p99/max as the client sees it (the HTTP response is Bolt's
+ack), sustained interactions/s, timeouts (> 3 s, Slack's limit), and checks every click moved
+its ticket exactly once and every Slack update went out. Goal: p99 ≤ 50 ms, ≥ 200/s, 0 timeouts.
+
+    .venv/bin/python bench/slack.py [--tickets 400] [--clients 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+# bench/transitions.py shadows the `transitions` library when bench/ is sys.path[0].
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+sys.path.insert(0, str(HERE.parent))
+
+from tests.slack_driver import Driver  # noqa: E402
+from tests.slack_emulator import Emulator  # noqa: E402
+from tests.slack_harness import PLANNER, SALES, SECRET, TOKEN, settings_for  # noqa: E402
+from workflow.db import make_engine, make_sessionmaker  # noqa: E402
+from workflow.migrate import upgrade  # noqa: E402
+from workflow.service import Workflow  # noqa: E402
+
+ADMIN = os.environ.get("RENKEI_TEST_PG_ADMIN_URL",
+                       "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+STEPS = [("request_kintone", SALES, "contacted"), ("send_spec", PLANNER, "kintone_requested"),
+         ("start_setup", PLANNER, "spec_sent")]
+RAW = {"customer_code": "123456", "company_code": "67890", "company_name": "株式会社データ分析",
+       "stores": "0001:目黒本店\n0002:目黒川店", "desired_date": "2026-12-07"}
+
+
+def _percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=1000)[int(q * 1000) - 1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets", type=int, default=400)
+    parser.add_argument("--clients", type=int, default=16)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+
+    name = f"renkei_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = ADMIN.rsplit("/", 1)[0] + "/" + name
+    emulator = Emulator()
+    server: subprocess.Popen[bytes] | None = None
+    try:
+        upgrade(url)
+        engine = make_engine(url, pool_size=8)
+        factory = make_sessionmaker(engine)
+        settings = settings_for(emulator, DATABASE_URL=url)
+        wf = Workflow(factory, settings)
+        date = wf.calendar.add_business_days(wf.today(), 6).isoformat()
+        ids = [wf.file_request("new", {**RAW, "desired_date": date},
+                               actor=wf.actor(SALES, role="sales")).id
+               for _ in range(args.tickets)]
+        # The bot runs as `renkei run` in its own process, as in production (HTTP mode).
+        port = _free_port()
+        env = {**os.environ, "DATABASE_URL": url, "SLACK_BOT_TOKEN": TOKEN,
+               "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": emulator.api_url,
+               "SLACK_REQUESTS_CHANNEL": "CREQ", "RENKEI_PLANNING_USERS": PLANNER,
+               "SLACK_APP_TOKEN": ""}
+        server = subprocess.Popen([str(Path(sys.executable).parent / "renkei"), "run", "--host",
+                                   "127.0.0.1", "--port", str(port)], env=env,
+                                  cwd=str(HERE.parent))
+        _wait_healthy(port)
+        emulator.wait_for(lambda e: len(e.of("chat.postMessage")) >= 2 * len(ids), 180)
+
+        latencies: list[float] = []
+        failures: list[str] = []
+        lock = threading.Lock()
+        local = threading.local()
+
+        def click(job: tuple[int, str, str, str]) -> None:
+            ticket_id, action, user, status = job
+            if not hasattr(local, "driver"):
+                local.driver = Driver(f"http://127.0.0.1:{port}", SECRET, emulator)
+            blocks = [{"type": "actions", "elements": [{
+                "action_id": f"renkei:{action}", "value": f"{ticket_id}:{status}",
+                "text": {"type": "plain_text", "text": action}}]}]
+            started = time.perf_counter()
+            try:
+                code, error = local.driver.click(blocks, action, user=user).status_code, ""
+            except Exception as exc:
+                code, error = 0, type(exc).__name__
+            took = time.perf_counter() - started
+            with lock:
+                latencies.append(took)
+                if code != 200 or took > 3.0:
+                    failures.append(error or str(code))
+
+        wall = 0.0
+        for number, (action, user, status) in enumerate(STEPS, start=1):
+            started = time.perf_counter()
+            with ThreadPoolExecutor(args.clients) as pool:
+                list(pool.map(click, [(i, action, user, status) for i in ids]))
+            wall += time.perf_counter() - started
+            _wait_events(factory, len(ids) * (number + 1))  # before the next step's clicks
+
+        expected = len(ids) * (len(STEPS) + 1)
+        emulator.wait_for(lambda e: len([c for c in e.of("chat.postMessage")
+                                         if "thread_ts" in c.args]) >= expected, 180)
+        moved = sum(1 for t in wf.list_tickets(limit=len(ids)) if t.status == "partner_setup")
+        ms = [x * 1000 for x in latencies]
+        print(f"bench/slack.py — PostgreSQL, bot as `renkei run` (HTTP, waitress); "
+              f"{len(ids)} tickets × {len(STEPS)} signed clicks, {args.clients} clients")
+        print(f"  ack latency     p50 {_percentile(ms, 0.5):6.1f} ms   "
+              f"p99 {_percentile(ms, 0.99):6.1f} ms   max {max(ms):6.1f} ms   (goal p99 ≤ 50)")
+        print(f"  sustained       {len(latencies) / wall:6.0f} interactions/s "
+              f"({len(latencies)} in {wall:.1f} s; goal ≥ 200)")
+        print(f"  timeouts/errors {len(failures)}   tickets moved {moved}/{len(ids)}   "
+              f"thread posts {expected} delivered, chat.update "
+              f"{len(emulator.of('chat.update'))}")
+        engine.dispose()
+        if failures or moved != len(ids):
+            sys.exit(1)
+    finally:
+        if server is not None:
+            server.send_signal(signal.SIGTERM)
+            server.wait(30)
+        emulator.close()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_healthy(port: int) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("the bot did not start")
+
+
+def _wait_events(factory: sessionmaker[Session], count: int) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        with factory() as session:
+            if session.scalar(text("SELECT count(*) FROM ticket_events")) >= count:
+                return
+        time.sleep(0.1)
+    raise SystemExit("transitions did not all commit")
+
+
+if __name__ == "__main__":
+    main()
