@@ -20,8 +20,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot import views
 from workflow import outbox
+from workflow.errors import NotFound
 from workflow.machine import triggers_from
-from workflow.models import OutboxJob, TicketEvent
+from workflow.models import OutboxJob
 from workflow.schemas import ActionView, Actor, EventView, TicketView
 from workflow.service import Workflow
 
@@ -97,10 +98,10 @@ class Notifier:
                                          blocks=reply_blocks)
 
     def _event(self, event_id: int) -> EventView | None:
-        # TicketView's events carry no id; read the one event the job names.
-        with self.wf.factory() as session:
-            row = session.get(TicketEvent, event_id)
-            return EventView.of(row) if row is not None else None
+        try:
+            return self.wf.event(event_id)
+        except NotFound:
+            return None
 
     def _lock(self, ticket_id: int) -> threading.Lock:
         with self._locks_guard:

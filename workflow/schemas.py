@@ -43,6 +43,8 @@ class StoreView(BaseModel):
 
 
 class EventView(BaseModel):
+    id: int
+    ticket_id: int
     at: datetime
     actor: str
     actor_name: str
@@ -56,7 +58,8 @@ class EventView(BaseModel):
 
     @classmethod
     def of(cls, e: TicketEvent) -> EventView:
-        return cls(at=e.at, actor=e.actor, actor_name=e.actor_name, actor_role=e.actor_role,
+        return cls(id=e.id, ticket_id=e.ticket_id, at=e.at, actor=e.actor,
+                   actor_name=e.actor_name, actor_role=e.actor_role,
                    action=e.action, action_label=EXTRA_ACTION_LABELS.get(
                        e.action, ACTION_LABELS.get(e.action, e.action)),
                    from_status=e.from_status, to_status=e.to_status,

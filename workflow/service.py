@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, object_session, selectinload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -34,8 +34,11 @@ from workflow.errors import (
 from workflow.forms import Kind, RequestForm, StoreEntry, parse_request
 from workflow.kintone import render_kintone_text
 from workflow.models import OutboxJob, ProcessedRequest, Ticket, TicketEvent, TicketStore
-from workflow.schemas import ActionView, Actor, StoreLinkView, TicketView
+from workflow.schemas import ActionView, Actor, EventView, StoreLinkView, TicketView
 from workflow.settings import Settings
+
+_EVENTS = cast(Table, TicketEvent.__table__)
+_JOBS = cast(Table, OutboxJob.__table__)
 
 # Outgoing work enqueued when a ticket enters a state, besides the "ticket.event" every
 # transition produces (the Slack message update). Senders register handlers per kind.
@@ -97,12 +100,12 @@ class Workflow:
         # Core INSERTs for the append-only rows: the ORM's unit of work costs more than the
         # writes themselves here. The ticket's version-checked UPDATE is the ORM's, at commit.
         event_id = session.execute(
-            insert(TicketEvent.__table__).returning(TicketEvent.__table__.c.id),
+            insert(_EVENTS).returning(_EVENTS.c.id),
             {"ticket_id": ticket.id, "actor": actor.id, "actor_name": actor.name,
              "actor_role": actor.role, "action": action, "from_status": from_status,
              "to_status": ticket.status, "note": note, "at": now}).scalar_one()
         # The keys embed the new event's id, so no earlier job can share them.
-        session.execute(insert(OutboxJob.__table__), [
+        session.execute(insert(_JOBS), [
             {"kind": kind, "dedupe_key": f"{kind}:{event_id}", "ticket_id": ticket.id,
              "payload": {"ticket_id": ticket.id, "event_id": event_id}, "state": "pending",
              "attempts": 0, "last_error": "", "next_attempt_at": now, "created_at": now}
@@ -345,7 +348,15 @@ class Workflow:
             return [TicketView.of(t, days_overdue=self._days_overdue(t), events=False)
                     for t in tickets]
 
-    def timeline(self, ticket_id: int) -> list[Any]:
+    def event(self, event_id: int) -> EventView:
+        """One audit event (what an outbox sender announces)."""
+        with self.factory() as session:
+            event = session.get(TicketEvent, event_id)
+            if event is None:
+                raise NotFound(f"履歴 {event_id} は見つかりません")
+            return EventView.of(event)
+
+    def timeline(self, ticket_id: int) -> list[EventView]:
         """The audit events of a ticket, oldest first."""
         return self.get(ticket_id).events
 
