@@ -124,8 +124,6 @@ def extract(session: Session, business_date: date, stores: Sequence[StoreKey],
         for store, records in _payment_breakdown(in_slot).items():
             out[store][Kind.PAYMENT_BREAKDOWN] = records
     if Kind.SETTLEMENT_REPORT in wanted:
-        for store in stores:
-            out[store][Kind.SETTLEMENT_REPORT] = [{}]
         _settle(out, receipts, payments, movements, counts)
     return out
 

@@ -96,7 +96,9 @@ class ExportJobs:
         now = self.clock()
         today = now.astimezone(self.tz).date()
         with self.factory() as session:
-            times = {t.close_time for day in (today - timedelta(days=1), today)
+            # "9:00" and "09:00" are one job: ids use the parsed time
+            times = {f"{parse_close_time(t.close_time):%H:%M}"
+                     for day in (today - timedelta(days=1), today)
                      for t in targets_on(session, day)}
         wanted = {f"{CLOSE_PREFIX}{t}": t for t in times}
         for job in self.scheduler.get_jobs():
