@@ -72,6 +72,8 @@ def build(ctx: Context, *, client: WebClient | None = None, socket_mode: bool = 
     notifier = Notifier(ctx.workflow, client, settings.slack_requests_channel)
     handlers = Handlers(ctx.workflow, roles, notifier, settings.slack_command)
     handlers.register(app)
+    # App Home follows the requester's and the actor's tickets, refreshed by the sender.
+    notifier.after_send = lambda ticket, event: handlers.home_tab.refresh(client, ticket, event)
     return Bot(app, handlers, notifier, roles, client, executor)
 
 

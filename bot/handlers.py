@@ -23,8 +23,11 @@ from typing import Any
 
 from bot import messages as m
 from bot import payloads, views
-from bot.notifier import Notifier
+from bot.home import Home
+from bot.notifier import Notifier, kintone_url
 from bot.roles import Roles
+from bot.views_partner import CUSTOMER_VERIFY_ACTION, customer_confirmed
+from workflow import partner
 from workflow.errors import Duplicate, NotFound, RenkeiError, ValidationFailed
 from workflow.forms import date_label_for
 from workflow.schemas import Actor, TicketView
@@ -43,6 +46,7 @@ class Handlers:
         self.notifier = notifier
         self.command_name = command
         self.tz = notifier.tz
+        self.home_tab = Home(wf, roles, notifier.tz)
 
     def register(self, app: Any) -> None:
         """Attach the listeners to a Bolt App."""
@@ -50,7 +54,9 @@ class Handlers:
         app.view(views.INTAKE_CALLBACK)(self.submit_intake)
         app.view(views.SEND_BACK_CALLBACK)(self.submit_send_back)
         app.view(views.LINKAGE_CALLBACK)(self.submit_linkage)
+        app.view(views.CONTACT_CALLBACK)(self.submit_contact)
         app.action(re.compile("^" + re.escape(views.ACTION_PREFIX)))(self.press)
+        app.action(CUSTOMER_VERIFY_ACTION)(self.confirm)
         app.event("app_home_opened")(self.home)
 
     # ---- helpers ------------------------------------------------------------------------
@@ -128,7 +134,8 @@ class Handlers:
             self._tell(respond, m.failed(exc.message))
             return
         respond(text=views.ticket_message(ticket, ticket.actions)[0], response_type="ephemeral",
-                blocks=views.ticket_detail(ticket, ticket.actions, kintone, self.tz))
+                blocks=views.ticket_detail(ticket, ticket.actions, kintone, self.tz,
+                                           kintone_url=kintone_url(self.wf.settings, ticket)))
 
     # ---- buttons --------------------------------------------------------------------------
     def press(self, ack: Ack, body: Body, client: Any, respond: Respond) -> None:
@@ -137,11 +144,21 @@ class Handlers:
         press = payloads.parse_press(action)
         if press is None:
             return
+        if self.roles.is_external(body):  # a customer in a Slack Connect channel
+            self._tell(respond, m.CUSTOMER_ONLY_CONFIRM)
+            return
         actor = self._actor(body)
         try:
             if press.action == views.KINTONE_ACTION:
                 text = self.wf.kintone_text(press.ticket_id)
                 self._tell(respond, text, views.kintone_blocks(text))
+                return
+            if press.action == views.CONTACT_ACTION:
+                ticket = self.wf.get(press.ticket_id)
+                partner.check_contact_editable(ticket, actor)
+                meta = {"ticket_id": ticket.id, "channel": (body.get("channel") or {}).get("id")}
+                client.views_open(trigger_id=body["trigger_id"],
+                                  view=views.contact_modal(ticket, meta))
                 return
             if press.modal:
                 ticket = self.wf.get(press.ticket_id, actor=actor)
@@ -205,8 +222,10 @@ class Handlers:
             if ticket is not None:
                 self._tell_in(client, meta.get("channel"), actor.id, m.resubmitted(ticket.id))
             return
+        channel, email = payloads.read_contact(view)
         ticket = self._submitted(ack, view, lambda: self.wf.file_request(
-            kind, raw, actor=actor, idempotency_key=key), labels)
+            kind, raw, actor=actor, customer_channel=channel or None,
+            customer_email=email or None, idempotency_key=key), labels)
         if ticket is not None:
             channel = self.notifier.channel
             text = self.wf.kintone_text(ticket.id)
@@ -244,12 +263,63 @@ class Handlers:
             makasete_company_code=entered.company_code, expected_status=meta.get("status"),
             idempotency_key=f"slack:view:{view.get('id', '')}"))
 
+    def submit_contact(self, ack: Ack, body: Body, client: Any,
+                       view: Mapping[str, Any]) -> None:
+        """「お客様連絡先を変更」: '' clears a value; errors come back under each input."""
+        meta = payloads.meta(view)
+        actor = self._actor(body)
+        channel, email = payloads.read_contact(view)
+        self._submitted(ack, view, lambda: partner.set_customer_contact(
+            self.wf, int(meta["ticket_id"]), actor=actor, channel=channel, email=email))
+
+    # ---- the customer's button (Slack Connect) ----------------------------------------------
+    def confirm(self, ack: Ack, body: Body, client: Any, respond: Respond) -> None:
+        """「データ連携を確認しました」 in the customer's channel: whoever presses it there
+        confirms as the customer (verify only); the answers carry nothing internal."""
+        ack()
+        action = (body.get("actions") or [{}])[0]
+        raw = str(action.get("value", ""))
+        user = body.get("user") or {}
+        if not (raw.isascii() and raw.isdigit()) or not user.get("id"):
+            return
+        ticket_id = int(raw)
+        try:
+            ticket = self.wf.get(ticket_id)
+        except NotFound:
+            self._tell(respond, m.CUSTOMER_NOT_NOW)
+            return
+        channel = (body.get("channel") or {}).get("id")
+        if channel and ticket.customer_channel and channel != ticket.customer_channel:
+            self._tell(respond, m.CUSTOMER_NOT_NOW)
+            return
+        role = "planning" if self.roles.role_of(str(user["id"])) == "planning" else "customer"
+        actor = Actor(id=str(user["id"]), role=role,
+                      name=str(user.get("username") or user.get("name") or user["id"]))
+        key = f"slack:{action.get('action_ts', '')}:{actor.id}:{ticket_id}:verify"
+        try:
+            self.wf.advance(ticket_id, "verify", actor=actor, expected_status="customer_notified",
+                            idempotency_key=key)
+        except Duplicate:
+            return
+        except RenkeiError:
+            if self.wf.get(ticket_id).status == "verified":
+                self._replace(respond, ticket_id, m.CUSTOMER_ALREADY)
+            else:
+                self._tell(respond, m.CUSTOMER_NOT_NOW)
+            return
+        self._replace(respond, ticket_id, m.customer_thanks(views.when(self.wf.clock(), self.tz)))
+        self.notifier.kick()
+
+    def _replace(self, respond: Respond, ticket_id: int, note: str) -> None:
+        message = partner.customer_notice(self.wf, ticket_id, channel="slack")
+        text, blocks = customer_confirmed(message, note)
+        try:
+            respond(text=text, blocks=blocks, replace_original=True)
+        except Exception as exc:  # the confirmation is recorded; this is the courtesy
+            log.warning("could not update the customer's message: %s", exc)
+
     # ---- App Home -------------------------------------------------------------------------
     def home(self, body: Body, client: Any) -> None:
         user = str((body.get("event") or {}).get("user", ""))
-        if not user:
-            return
-        mine = self.wf.list_tickets(requester=user, open_only=True)
-        everyone = self.wf.list_tickets(open_only=True) \
-            if self.roles.role_of(user) == "planning" else None
-        client.views_publish(user_id=user, view=views.home_view(mine, everyone))
+        if user:
+            self.home_tab.publish(client, user)

@@ -93,11 +93,24 @@ def field_label(field: str, kind: str = "new") -> str:
 
 EXTRA_LABELS = {
     "note": "差し戻しの理由",
+    "customer_channel": "お客様のSlackチャンネル",
+    "customer_email": "お客様メールアドレス",
     "makasete_company_code": "まかせてネット企業コード",
     "makasete_store_code": "まかせてネット店舗コード",
     "start_date": "連携開始日",
     "end_date": "連携終了日",
     "links": "店舗ごとの連携設定",
+}
+
+CONTACT_HINTS = {
+    "customer_channel": "Slackコネクトでお客様と共有しているチャンネル（任意）。"
+                        "設定完了のご連絡はここに投稿されます",
+    "customer_email": "Slackチャンネルがない場合、設定完了のご連絡をこのアドレスへ"
+                      "メールします（任意）",
+}
+CONTACT_PLACEHOLDERS = {
+    "customer_channel": "チャンネルを選択",
+    "customer_email": "例: tanaka@example.co.jp",
 }
 
 # ---- 差し戻し and 設定完了 modals ---------------------------------------------------------
@@ -164,6 +177,34 @@ def returned_line(reason: str) -> str:
     return f":leftwards_arrow_with_hook: 差し戻し理由: {reason}"
 
 
+LABEL_CONTACT = "お客様連絡先"
+CONTACT_NONE = "未登録（設定完了のご連絡はUSEN企画から）"
+CONTACT_BUTTON = "お客様連絡先を変更"
+CONTACT_TITLE = "お客様連絡先"
+CONTACT_SUBMIT = "保存"
+CONTACT_INTRO = ("設定完了のご連絡先です。Slackチャンネルがあればそこへ、なければメールで"
+                 "お送りします。どちらもない場合は、ご連絡文をUSEN企画にお渡しします。")
+CONTACT_FORBIDDEN = "お客様の連絡先を変更できるのは依頼者ご本人かUSEN企画のみです"
+
+
+def contact_line(channel: str | None, email: str | None) -> str:
+    parts = ([f"<#{channel}>"] if channel else []) + ([email] if email else [])
+    return f"*{LABEL_CONTACT}*: {' / '.join(parts) if parts else CONTACT_NONE}"
+
+
+def kintone_link(url: str, record_id: str) -> str:
+    return f":link: Kintone: <{url}|レコード #{record_id}>"
+
+
+# Outgoing work still waiting to go out (outbox job kinds) as the ticket message shows it.
+PENDING_LABELS = {
+    "kintone.record": "Kintone登録",
+    "spec.document": "設定依頼書",
+    "kintone.comment": "Kintone完了報告",
+    "customer.message": "お客様へのご連絡",
+    "ticket.reminder": "期限超過のリマインド",
+}
+
 CANCELLED_LINE = ":no_entry_sign: この依頼は取り消されました"
 VERIFIED_LINE = ":tada: データ連携を確認しました。お疲れさまでした"
 KINTONE_BUTTON = "Kintone定型文"
@@ -188,6 +229,65 @@ def note_line(note: str) -> str:
 
 
 KINTONE_HEADER = "Kintoneに貼り付ける定型文（そのままコピーしてください）:"
+
+def reminder(text: str) -> str:
+    return f":alarm_clock: {text}"
+
+
+KINTONE_POSTED = ":white_check_mark: Kintoneに依頼を登録しました"
+KINTONE_COMMENTED = ":white_check_mark: Kintoneに完了報告をコメントしました"
+
+
+def kintone_posted(link: str) -> str:
+    return f"{KINTONE_POSTED}: {link}"
+
+
+def spec_comment(ticket_id: int, company_name: str, stores: int) -> str:
+    return (f":page_facing_up: 設定依頼書（依頼 #{ticket_id} {company_name}・{stores}店舗）です。"
+            "ジャストプランニングへお送りください（.xlsx と、システム取り込み用の .csv）。")
+
+
+def kintone_comment_by_hand(reason: str) -> str:
+    return (f":memo: Kintoneへの完了報告を自動で投稿できませんでした（{reason}）。"
+            "下記をKintoneのレコードにコメントしてください:")
+
+
+KINTONE_REASON_UNSET = "Kintone連携が設定されていません"
+KINTONE_REASON_NO_RECORD = "この依頼のKintoneレコードがありません"
+
+
+def customer_by_hand(mention: str, reason: str) -> str:
+    who = f"{mention} " if mention else ""
+    return (f"{who}:envelope: お客様へのご連絡を自動で送れませんでした（{reason}）。"
+            "下記の文面をお客様へお送りください:")
+
+
+CUSTOMER_REASON_NONE = "お客様の連絡先（Slackチャンネル・メールアドレス）が登録されていません"
+CUSTOMER_REASON_NO_SMTP = "メール送信（SMTP）が設定されていません"
+
+
+def customer_reason_slack(error: str) -> str:
+    return f"お客様のSlackチャンネルに投稿できませんでした: {error}"
+
+
+def customer_sent_slack(channel: str) -> str:
+    return f":white_check_mark: お客様へのご連絡を <#{channel}> に投稿しました"
+
+
+def customer_sent_mail(email: str) -> str:
+    return f":white_check_mark: お客様へのご連絡を {email} にメールしました"
+
+
+# The customer's side (Slack Connect): nothing internal, only the confirmation.
+def customer_thanks(when: str) -> str:
+    return f":white_check_mark: データ連携のご確認ありがとうございました（{when}）"
+
+
+CUSTOMER_ALREADY = (":white_check_mark: データ連携はすでにご確認いただいております。"
+                    "ありがとうございます")
+CUSTOMER_NOT_NOW = ("このボタンは現在ご利用いただけません。お手数ですが、USENの担当者まで"
+                    "ご連絡ください。")
+CUSTOMER_ONLY_CONFIRM = "お客様はこのボタンのみご利用いただけます。"
 
 # ---- answers to the person who acted ------------------------------------------------------
 
@@ -224,6 +324,22 @@ SOMETHING_WRONG = "処理中にエラーが発生しました。時間をおい�
 HOME_TITLE = "まかせてネットEX連携依頼"
 HOME_MINE = "自分の依頼（進行中）"
 HOME_OPEN = "進行中の依頼（USEN企画）"
+HOME_COUNTS = "ステップごとの件数"
+HOME_COUNTS_MINE = "ステップごとの件数（自分の依頼）"
+HOME_OVERDUE = "連携設定の期限を過ぎた依頼"
+HOME_UPDATED = "更新"
+
+
+def home_count(label: str, count: int) -> str:
+    return f"{label}: *{count}*件"
+
+
+def days_late(n: int) -> str:
+    return f":warning: {n}営業日超過"
+
+
+def home_updated(when: str) -> str:
+    return f"{HOME_UPDATED}: {when}"
 
 # ---- the terminal adapter -------------------------------------------------------------------
 def shell_banner(command: str, user: str, planners: list[str]) -> list[str]:

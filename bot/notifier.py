@@ -12,19 +12,25 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
 
 from bot import views
+from bot.integrations.kintone import record_url
+from bot.integrations.senders import kintone_configured
 from workflow import outbox
+from workflow.db import utcnow
 from workflow.errors import NotFound
 from workflow.machine import triggers_from
 from workflow.models import OutboxJob
 from workflow.schemas import ActionView, Actor, EventView, TicketView
 from workflow.service import Workflow
+from workflow.settings import Settings
 
 log = logging.getLogger(__name__)
 KIND = "ticket.event"
@@ -33,8 +39,32 @@ PERMANENT = {"channel_not_found", "not_in_channel", "invalid_auth", "account_ina
              "token_revoked", "is_archived", "invalid_blocks", "msg_too_long", "no_permission"}
 
 
+class MessageNotPosted(Exception):
+    """A thread reply is due before the ticket's message exists: retried later."""
+
+
+@contextmanager
+def slack_errors() -> Iterator[None]:
+    """Slack errors retrying cannot fix become `outbox.Permanent` (the job goes dead)."""
+    try:
+        yield
+    except SlackApiError as exc:
+        error = str(exc.response.get("error", ""))
+        if error in PERMANENT:
+            raise outbox.Permanent(f"Slack: {error}") from None
+        raise
+
+
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def kintone_url(settings: Settings, ticket: TicketView) -> str | None:
+    """The link to the ticket's Kintone record, when Kintone is configured and it has one."""
+    if not ticket.kintone_record_id or not kintone_configured(settings):
+        return None
+    return record_url(settings.kintone_base_url, settings.kintone_app_id,
+                      ticket.kintone_record_id)
 
 
 def message_actions(wf: Workflow, ticket: TicketView) -> list[ActionView]:
@@ -60,6 +90,8 @@ class Notifier:
         self._locks_guard = threading.Lock()
         self._wake = threading.Event()
         self.extra: dict[str, Callable[[OutboxJob], None]] = {}
+        # Called after a ticket's message changed (App Home refresh); never fails a job.
+        self.after_send: Callable[[TicketView, EventView | None], None] | None = None
 
     # ---- one job ------------------------------------------------------------------------
     def handle(self, job: OutboxJob) -> None:
@@ -67,18 +99,39 @@ class Notifier:
             raise outbox.Skip("SLACK_REQUESTS_CHANNEL is not set")
         ticket_id = int(job.payload["ticket_id"])
         event = self._event(int(job.payload["event_id"]))
-        with self._lock(ticket_id):
+        with self._lock(ticket_id), slack_errors():
+            ticket = self._send(ticket_id, event)
+        if self.after_send is not None:
             try:
-                self._send(ticket_id, event)
-            except SlackApiError as exc:
-                error = str(exc.response.get("error", ""))
-                if error in PERMANENT:
-                    raise outbox.Permanent(f"Slack: {error}") from None
-                raise
+                self.after_send(ticket, event)
+            except Exception as exc:
+                log.info("after-send hook failed for ticket %s: %s", ticket_id, exc)
 
-    def _send(self, ticket_id: int, event: EventView | None) -> None:
+    def render(self, ticket: TicketView) -> tuple[str, list[dict[str, Any]]]:
+        """The ticket's message as it should look now."""
+        return views.ticket_message(ticket, message_actions(self.wf, ticket),
+                                    kintone_url=kintone_url(self.wf.settings, ticket))
+
+    def refresh(self, ticket_id: int, *, sent: str | None = None) -> None:
+        """Update the ticket's message in place (no thread post), e.g. once a Kintone record or
+        a file went out. `sent` is the kind of the job being finished: its row is still
+        pending while its handler runs, so one of that kind is not shown as waiting."""
+        with self._lock(ticket_id):
+            ticket = self.wf.get(ticket_id)
+            if ticket.slack_channel is None or ticket.slack_ts is None:
+                return
+            if sent in ticket.pending_jobs:
+                pending = list(ticket.pending_jobs)
+                pending.remove(sent)
+                ticket = ticket.model_copy(update={"pending_jobs": pending})
+            text, blocks = self.render(ticket)
+            with slack_errors():
+                self.client.chat_update(channel=ticket.slack_channel, ts=ticket.slack_ts,
+                                        text=text, blocks=blocks)
+
+    def _send(self, ticket_id: int, event: EventView | None) -> TicketView:
         ticket = self.wf.get(ticket_id)
-        text, blocks = views.ticket_message(ticket, message_actions(self.wf, ticket))
+        text, blocks = self.render(ticket)
         channel, ts = ticket.slack_channel, ticket.slack_ts
         if ts is None or channel is None:
             resp = self.client.chat_postMessage(channel=self.channel, text=text, blocks=blocks)
@@ -92,16 +145,29 @@ class Notifier:
         else:
             self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
         if event is not None:
-            kintone = self.wf.kintone_text(ticket_id) if event.to_status == "contacted" else None
+            # The text to paste into Kintone, unless the bot posts the record itself.
+            copy = event.to_status == "contacted" and not kintone_configured(self.wf.settings)
+            kintone = self.wf.kintone_text(ticket_id) if copy else None
             reply, reply_blocks = views.thread_post(event, self.tz, kintone)
             self.client.chat_postMessage(channel=channel, thread_ts=ts, text=reply,
                                          blocks=reply_blocks)
+        return ticket
 
     def _event(self, event_id: int) -> EventView | None:
         try:
             return self.wf.event(event_id)
         except NotFound:
             return None
+
+    def thread_of(self, ticket_id: int) -> tuple[TicketView, str, str]:
+        """The ticket and where its thread is; raises (to retry) while its message is not
+        posted yet, and Skip when there is no requests channel at all."""
+        if not self.channel:
+            raise outbox.Skip("SLACK_REQUESTS_CHANNEL is not set")
+        ticket = self.wf.get(ticket_id)
+        if ticket.slack_channel is None or ticket.slack_ts is None:
+            raise MessageNotPosted(f"ticket #{ticket_id}: its Slack message is not posted yet")
+        return ticket, ticket.slack_channel, ticket.slack_ts
 
     def _lock(self, ticket_id: int) -> threading.Lock:
         with self._locks_guard:
@@ -111,8 +177,13 @@ class Notifier:
     def handlers(self) -> Mapping[str, Callable[[OutboxJob], None]]:
         return {KIND: self.handle, **self.extra}
 
+    def now(self) -> datetime:
+        # Due by either clock: the workflow's (a test may move it forward; transitions stamp
+        # their jobs with it) or the wall clock (jobs enqueued outside a transition).
+        return max(utcnow(), self.wf.clock())
+
     def drain(self) -> outbox.DrainResult:
-        return outbox.drain(self.wf.factory, self.handlers(), worker=self.worker)
+        return outbox.drain(self.wf.factory, self.handlers(), worker=self.worker, now=self.now)
 
     def kick(self) -> None:
         """Ask the background loop to send now (after a transition), instead of at its tick."""

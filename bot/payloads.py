@@ -49,10 +49,12 @@ def meta(view: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def value(values: Mapping[str, Any], block_id: str) -> str:
-    """The text of an input (plain text or datepicker); '' when empty or absent."""
+    """The text of an input (plain text, datepicker or conversations select); '' when empty
+    or absent."""
     element = (values.get(block_id) or {}).get("value") or {}
-    raw = element.get("selected_date") if element.get("type") == "datepicker" \
-        else element.get("value")
+    key = {"datepicker": "selected_date",
+           "conversations_select": "selected_conversation"}.get(str(element.get("type")), "value")
+    raw = element.get(key)
     return raw if isinstance(raw, str) else ""
 
 
@@ -64,6 +66,12 @@ def read_intake(view: Mapping[str, Any], kind: str) -> dict[str, str]:
     """The raw form (English keys, strings) the workflow's parser takes."""
     values = state(view)
     return {field: value(values, field) for field in intake_fields(kind)}
+
+
+def read_contact(view: Mapping[str, Any]) -> tuple[str, str]:
+    """お客様のSlackチャンネル (a channel id) and お客様メールアドレス; '' when not given."""
+    values = state(view)
+    return value(values, "customer_channel"), value(values, "customer_email")
 
 
 def read_note(view: Mapping[str, Any]) -> str:

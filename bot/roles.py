@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from workflow.schemas import Actor
@@ -68,6 +69,17 @@ class Roles:
         with self._lock:
             self._names[user] = (time.monotonic(), name)
         return name
+
+    @staticmethod
+    def is_external(body: Mapping[str, Any]) -> bool:
+        """True when the user who acted belongs to another workspace (a customer pressing in a
+        Slack Connect channel): their team differs from the one the app was called in."""
+        user = body.get("user")
+        team = body.get("team")
+        if not isinstance(user, Mapping) or not isinstance(team, Mapping):
+            return False
+        user_team, app_team = user.get("team_id"), team.get("id")
+        return bool(user_team and app_team and user_team != app_team)
 
     def actor(self, user: str, name: str = "") -> Actor:
         """The workflow actor of a Slack user; `name` from the payload saves a users.info."""

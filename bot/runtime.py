@@ -1,8 +1,9 @@
 """Process wiring for `renkei run`: pick the transport, start the background work.
 
 Socket Mode when SLACK_APP_TOKEN is set; else HTTP (waitress) when SLACK_SIGNING_SECRET is
-set; else the terminal adapter. Every transport also runs the outbox sender loop and an
-APScheduler BackgroundScheduler (Asia/Tokyo) for the exporter's jobs, when present.
+set; else the terminal adapter. Every transport also runs the outbox sender loop (the ticket
+message plus Kintone, 設定依頼書, customer message and reminder senders) and an APScheduler
+BackgroundScheduler (Asia/Tokyo) for the SLA reminder check and the exporter's jobs.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import importlib
 import logging
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -38,24 +40,29 @@ def _optional(module: str) -> Any | None:
         raise
 
 
-def start_scheduler(ctx: Context, worker: str) -> Any | None:
-    """The exporter's jobs (閉局, hourly 支払種別明細, reminders) if it registers any."""
-    jobs = _optional("exporter.jobs")
-    if jobs is None or not hasattr(jobs, "register"):
-        return None
+def start_scheduler(ctx: Context, worker: str, notifier: Notifier | None = None) -> Any:
+    """The SLA reminder check (every RENKEI_REMINDER_CHECK_MINUTES) and the exporter's jobs
+    (閉局, hourly 支払種別明細) when it registers any."""
     from apscheduler.schedulers.background import BackgroundScheduler
 
+    from bot import reminders
+
     scheduler = BackgroundScheduler(timezone=ctx.settings.timezone)
-    jobs.register(scheduler, ctx.factory, ctx.settings, worker=worker)
+    reminders.register(scheduler, ctx.workflow, minutes=ctx.settings.reminder_check_minutes,
+                       kick=notifier.kick if notifier is not None else None)
+    jobs = _optional("exporter.jobs")
+    if jobs is not None and hasattr(jobs, "register"):
+        jobs.register(scheduler, ctx.factory, ctx.settings, worker=worker)
     scheduler.start()
     return scheduler
 
 
 def add_senders(ctx: Context, notifier: Notifier) -> None:
-    """Other outbox senders (Kintone, mail, ...) drained by the same loop, when present."""
-    senders = _optional("bot.integrations.senders")
-    if senders is not None and hasattr(senders, "handlers"):
-        notifier.extra.update(senders.handlers(ctx, notifier.client))
+    """The senders of the partner and customer side (Kintone, 設定依頼書, customer message,
+    reminders), drained by the same loop as the ticket message."""
+    from bot.outgoing import Outgoing
+
+    notifier.extra.update(Outgoing(notifier, ctx.settings).handlers())
 
 
 class Background:
@@ -66,7 +73,7 @@ class Background:
         self.notifier = notifier
         add_senders(ctx, notifier)
         self.thread = notifier.start(self.stop_event)
-        self.scheduler = start_scheduler(ctx, notifier.worker) if scheduler else None
+        self.scheduler = start_scheduler(ctx, notifier.worker, notifier) if scheduler else None
 
     def stop(self) -> None:
         self.stop_event.set()
@@ -99,6 +106,10 @@ def run(ctx: Context, *, port: int | None = None, host: str = "0.0.0.0",
         return
     from bot.app import build
 
+    # Many threads each make short database and HTTP round trips; with the default 5 ms GIL
+    # switch interval every return from I/O can wait a whole slice behind a busy thread
+    # (a convoy), which multiplies the latency of an ack. A shorter slice keeps acks quick.
+    sys.setswitchinterval(0.0005)
     bot = build(ctx)
     background = Background(ctx, bot.notifier)
     stop = threading.Event()

@@ -11,6 +11,7 @@ EMOJI = {
     "white_check_mark": "✔", "arrow_forward": "▶", "white_circle": "○", "warning": "⚠",
     "hourglass_flowing_sand": "⏳", "leftwards_arrow_with_hook": "↩", "no_entry_sign": "⛔",
     "tada": "🎉", "x": "✗", "outbox_tray": "📤",
+    "link": "🔗", "page_facing_up": "📄", "memo": "📝", "envelope": "✉", "alarm_clock": "⏰",
 }
 _EMOJI = re.compile(r":([a-z0-9_+-]+):")
 _LINK = re.compile(r"<([@#!])([^>|]+)(?:\|([^>]+))?>")

@@ -15,15 +15,22 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import messages as m
+
+# workflow.service first: importing workflow.partner before it trips the effects <-> service
+# import cycle (effects.install() runs at the end of service's import).
+from workflow import service as _service  # noqa: F401  # isort: skip
 from workflow.machine import ROLE_LABELS, STATE_LABELS, STEPS
+from workflow.partner import CONTACT_EDITABLE
 from workflow.schemas import ActionView, EventView, StoreLinkView, TicketView
 
 Block = dict[str, Any]
 ACTION_PREFIX = "renkei:"
 KINTONE_ACTION = "kintone"
+CONTACT_ACTION = "contact"  # お客様連絡先を変更: opens CONTACT_CALLBACK's modal
 INTAKE_CALLBACK = "renkei_intake"
 SEND_BACK_CALLBACK = "renkei_send_back"
 LINKAGE_CALLBACK = "renkei_linkage"
+CONTACT_CALLBACK = "renkei_contact"
 MAX_STORE_BLOCKS = 20  # above this a 設定完了 modal takes one line per store (100-block limit)
 MAX_SHOWN_STORES = 15
 TEXT_LIMIT = 2900  # a section's text is capped at 3000 characters
@@ -110,8 +117,47 @@ def intake_modal(kind: str, meta: Mapping[str, Any],
                                   placeholder=m.PLACEHOLDERS.get(field, ""),
                                   hint=m.HINTS.get(field, "")))
     resubmit = "ticket_id" in meta
+    if not resubmit:  # on 再提出 the contact stays as it is (「お客様連絡先を変更」 edits it)
+        blocks += contact_inputs()
     title = m.MODAL_RESUBMIT_TITLE if resubmit else m.MODAL_TITLES[kind]
     return _modal(INTAKE_CALLBACK, title, m.RESUBMIT if resubmit else m.SUBMIT, blocks, meta)
+
+
+def channel_select(block_id: str, label: str, *, initial: str | None = None,
+                   hint: str = "", placeholder: str = "") -> Block:
+    """An optional conversations select (public and private channels, Slack Connect ones
+    included; no DMs with bots)."""
+    element: dict[str, Any] = {"type": "conversations_select", "action_id": "value",
+                               "filter": {"include": ["public", "private"],
+                                          "exclude_bot_users": True}}
+    if initial:
+        element["initial_conversation"] = initial
+    if placeholder:
+        element["placeholder"] = _plain(placeholder)
+    block: Block = {"type": "input", "block_id": block_id, "label": _plain(label),
+                    "element": element, "optional": True}
+    if hint:
+        block["hint"] = _plain(hint)
+    return block
+
+
+def contact_inputs(channel: str | None = None, email: str | None = None) -> list[Block]:
+    """お客様のSlackチャンネル and お客様メールアドレス, both optional."""
+    return [
+        channel_select("customer_channel", m.field_label("customer_channel"), initial=channel,
+                       hint=m.CONTACT_HINTS["customer_channel"],
+                       placeholder=m.CONTACT_PLACEHOLDERS["customer_channel"]),
+        _text_input("customer_email", m.field_label("customer_email"), optional=True,
+                    initial=email or "", hint=m.CONTACT_HINTS["customer_email"],
+                    placeholder=m.CONTACT_PLACEHOLDERS["customer_email"], max_length=254),
+    ]
+
+
+def contact_modal(ticket: TicketView, meta: Mapping[str, Any]) -> dict[str, Any]:
+    """「お客様連絡先を変更」: the two contact inputs, pre-filled."""
+    blocks = [_md(f"*{_title(ticket)}*\n{m.CONTACT_INTRO}"),
+              *contact_inputs(ticket.customer_channel, ticket.customer_email)]
+    return _modal(CONTACT_CALLBACK, m.CONTACT_TITLE, m.CONTACT_SUBMIT, blocks, meta)
 
 
 def intake_initial(ticket: TicketView) -> dict[str, str]:
@@ -249,8 +295,13 @@ def _button(action: ActionView, t: TicketView) -> Block:
     return button
 
 
+def pending_labels(t: TicketView) -> list[str]:
+    """Outgoing work of the ticket not sent yet, by name (the message itself not counted)."""
+    return [m.PENDING_LABELS[k] for k in t.pending_jobs if k in m.PENDING_LABELS]
+
+
 def ticket_blocks(t: TicketView, actions: Sequence[ActionView], *,
-                  kintone_button: bool = True) -> list[Block]:
+                  kintone_button: bool = True, kintone_url: str | None = None) -> list[Block]:
     adds = [f"{m.field_label(k)}: {'、'.join(v)}" for k, v in t.additions.items() if v]
     fields = [
         f"*{m.LABEL_CUSTOMER}*\n{t.customer_code}", f"*{m.LABEL_COMPANY}*\n{t.company_code}",
@@ -267,6 +318,12 @@ def ticket_blocks(t: TicketView, actions: Sequence[ActionView], *,
     if t.remarks and t.kind == "new":
         blocks.append(_md(f"*{m.field_label('remarks')}*\n{t.remarks}"))
     blocks.append(_context(progress(t)))
+    links = [m.contact_line(t.customer_channel, t.customer_email)]
+    if kintone_url and t.kintone_record_id:
+        links.append(m.kintone_link(kintone_url, t.kintone_record_id))
+    blocks.append(_context("　".join(links)))
+    if pending := pending_labels(t):
+        blocks.append(_context(m.pending_line(pending)))
     if t.status == "partner_setup" and t.sla_due:
         blocks.append(_context(m.sla_line(f"{t.sla_due:%Y-%m-%d}", t.days_overdue)))
     if t.status == "returned" and t.return_reason:
@@ -279,15 +336,20 @@ def ticket_blocks(t: TicketView, actions: Sequence[ActionView], *,
     if kintone_button:
         buttons.append({"type": "button", "action_id": ACTION_PREFIX + KINTONE_ACTION,
                         "text": _plain(m.KINTONE_BUTTON), "value": f"{t.id}:{t.status}"})
+    if t.status in CONTACT_EDITABLE:
+        buttons.append({"type": "button", "action_id": ACTION_PREFIX + CONTACT_ACTION,
+                        "text": _plain(m.CONTACT_BUTTON), "value": f"{t.id}:{t.status}:modal"})
     if buttons:
         blocks.append({"type": "actions", "block_id": f"ticket:{t.id}", "elements": buttons})
     return blocks
 
 
-def ticket_message(t: TicketView, actions: Sequence[ActionView]) -> tuple[str, list[Block]]:
-    """The one message a ticket has in the requests channel: (fallback text, blocks)."""
+def ticket_message(t: TicketView, actions: Sequence[ActionView], *,
+                   kintone_url: str | None = None) -> tuple[str, list[Block]]:
+    """The one message a ticket has in the requests channel: (fallback text, blocks);
+    `kintone_url` links the ticket's Kintone record when there is one."""
     return (m.ticket_fallback(t.id, t.kind_label, t.company_name, t.status_label),
-            ticket_blocks(t, actions))
+            ticket_blocks(t, actions, kintone_url=kintone_url))
 
 
 def when(at: datetime, tz: ZoneInfo) -> str:
@@ -338,21 +400,13 @@ def ticket_list(title: str, tickets: Sequence[TicketView], *, limit: int = 30) -
 
 
 def ticket_detail(t: TicketView, actions: Sequence[ActionView], kintone: str,
-                  tz: ZoneInfo) -> list[Block]:
+                  tz: ZoneInfo, *, kintone_url: str | None = None) -> list[Block]:
     history = "\n".join(event_text(e, tz) for e in t.events)
-    return [*ticket_blocks(t, actions), {"type": "divider"}, _md(history),
+    return [*ticket_blocks(t, actions, kintone_url=kintone_url), {"type": "divider"},
+            _md(history),
             *kintone_blocks(kintone)]
 
 
 def help_blocks(command: str) -> list[Block]:
     return [_header(m.HELP_TITLE), _md("\n".join(m.help_lines(command))),
             _md(f"*{m.SUPPORT_TITLE}*\n" + "\n".join(m.SUPPORT_LINES))]
-
-
-def home_view(mine: Sequence[TicketView], open_: Sequence[TicketView] | None) -> dict[str, Any]:
-    blocks = [_header(m.HOME_TITLE), _md(f"*{m.HOME_MINE}*"),
-              _md("\n".join(ticket_line(t) for t in mine[:30]) or m.LIST_EMPTY)]
-    if open_ is not None:
-        blocks += [_md(f"*{m.HOME_OPEN}*"),
-                   _md("\n".join(ticket_line(t) for t in open_[:30]) or m.LIST_EMPTY)]
-    return {"type": "home", "blocks": blocks}

@@ -61,7 +61,11 @@ class Driver:
             if block.get("type") != "input":
                 continue
             text = values.get(block["block_id"])
-            if block["element"]["type"] == "datepicker":
+            if block["element"]["type"] == "conversations_select":
+                text = text if text is not None else block["element"].get("initial_conversation")
+                state[block["block_id"]] = {"value": {"type": "conversations_select",
+                                                      "selected_conversation": text or None}}
+            elif block["element"]["type"] == "datepicker":
                 text = text if text is not None else block["element"].get("initial_date")
                 state[block["block_id"]] = {"value": {"type": "datepicker",
                                                       "selected_date": text or None}}
@@ -77,14 +81,17 @@ class Driver:
         return self.interactive(payload, **kw)
 
     def click(self, blocks: list[dict[str, Any]], action: str, *, user: str,
-              action_ts: str | None = None, **kw: Any) -> httpx.Response:
+              action_ts: str | None = None, channel: str = "CREQ", user_team: str = "T0TEST",
+              **kw: Any) -> httpx.Response:
+        """Press a button of a message; `action` is a renkei trigger or a full action id.
+        `user_team` other than T0TEST is a Slack Connect user from another workspace."""
         button = find_button(blocks, action)
         payload = {
             "type": "block_actions", "team": {"id": "T0TEST"},
-            "user": {"id": user, "username": user.lower(), "team_id": "T0TEST"},
+            "user": {"id": user, "username": user.lower(), "team_id": user_team},
             "api_app_id": "A0TEST", "trigger_id": f"trig.{next(self._n)}",
-            "channel": {"id": "CREQ", "name": "requests"},
-            "container": {"type": "message", "channel_id": "CREQ", "message_ts": "1.1"},
+            "channel": {"id": channel, "name": "requests"},
+            "container": {"type": "message", "channel_id": channel, "message_ts": "1.1"},
             "message": {"ts": "1.1", "blocks": blocks},
             "response_url": self.response_url(),
             "actions": [{"type": "button", "block_id": "b", "action_id": button["action_id"],
@@ -103,7 +110,7 @@ class Driver:
 def find_button(blocks: list[dict[str, Any]], action: str) -> dict[str, Any]:
     for block in blocks:
         for element in block.get("elements", []) if block.get("type") == "actions" else []:
-            if element.get("action_id") == f"renkei:{action}":
+            if element.get("action_id") in (f"renkei:{action}", action):
                 return dict(element)
     raise AssertionError(f"no {action} button in the message")
 

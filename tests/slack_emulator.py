@@ -2,6 +2,9 @@
 
 A threaded HTTP server on port 0 answers the methods the bot calls, records every call, and
 can be told to answer the next calls of a method with a 429 (Retry-After) or an error.
+File uploads follow files_upload_v2's three steps: files.getUploadURLExternal hands out an
+upload URL on this server, the POST to it stores the bytes, files.completeUploadExternal
+shares the files (see `shared_files`).
 """
 
 from __future__ import annotations
@@ -33,12 +36,20 @@ class Fault:
 
 
 @dataclass
+class Upload:
+    filename: str
+    length: int
+    data: bytes | None = None
+
+
+@dataclass
 class Emulator:
     planning_group: list[str] = field(default_factory=list)
     socket_url: str = ""
     calls: list[Call] = field(default_factory=list)
     responses: list[Call] = field(default_factory=list)  # posts to response_url
     faults: dict[str, list[Fault]] = field(default_factory=dict)
+    uploads: dict[str, Upload] = field(default_factory=dict)  # file id -> what was uploaded
 
     def __post_init__(self) -> None:
         self.lock = threading.Condition()
@@ -61,6 +72,15 @@ class Emulator:
 
             def _serve(self, raw: bytes) -> None:
                 url = urlparse(self.path)
+                if url.path.startswith("/upload/"):  # step 2 of files_upload_v2: raw bytes
+                    status, text = emulator.receive_upload(url.path.removeprefix("/upload/"), raw)
+                    data = text.encode()
+                    self.send_response(status)
+                    self.send_header("Content-Type", "text/plain")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
                 args: dict[str, Any] = dict(parse_qsl(url.query))
                 ctype = self.headers.get("Content-Type", "")
                 if raw and "json" in ctype:
@@ -114,6 +134,22 @@ class Emulator:
                                          + ", ".join(c.method for c in self.calls))
                 self.lock.wait(min(left, 0.2))
 
+    def receive_upload(self, file_id: str, data: bytes) -> tuple[int, str]:
+        with self.lock:
+            upload = self.uploads.get(file_id)
+            if upload is None or upload.length != len(data):
+                return 400, "bad upload"
+            upload.data = data
+            self.calls.append(Call("upload", {"file_id": file_id}, {}))
+            self.lock.notify_all()
+            return 200, f"OK - {len(data)}"
+
+    def shared_files(self) -> list[tuple[Call, list[Upload]]]:
+        """Each files.completeUploadExternal call with the uploads it shared."""
+        with self.lock:
+            return [(c, [self.uploads[f["id"]] for f in json.loads(c.args["files"])])
+                    for c in self.calls if c.method == "files.completeUploadExternal"]
+
     # ---- answering ----------------------------------------------------------------------
     def answer(self, path: str, args: dict[str, Any], headers: dict[str, str]
                ) -> tuple[int, dict[str, str], dict[str, Any]]:
@@ -163,6 +199,23 @@ class Emulator:
             return {"ok": True, "users": list(self.planning_group)}
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(args.get("users", ""))}}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{len(self.uploads) + 1:06d}"
+            self.uploads[file_id] = Upload(str(args.get("filename")), int(args.get("length", 0)))
+            return {"ok": True, "file_id": file_id, "upload_url": f"{self.url}/upload/{file_id}"}
+        if method == "files.completeUploadExternal":
+            files = json.loads(args.get("files") or "[]")
+            if any(self.uploads.get(f["id"]) is None or self.uploads[f["id"]].data is None
+                   for f in files):
+                return {"ok": False, "error": "file_not_found"}
+            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title", ""),
+                                           "name": self.uploads[f["id"]].filename}
+                                          for f in files]}
+        if method == "chat.getPermalink":
+            ts = str(args.get("message_ts", ""))
+            return {"ok": True, "channel": args.get("channel"),
+                    "permalink": f"https://renkei-test.slack.com/archives/{args.get('channel')}"
+                                 f"/p{ts.replace('.', '')}"}
         if method == "apps.connections.open":
             return {"ok": True, "url": self.socket_url}
         return {"ok": True}

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
 from bot.app import Bot, build
 from bot.context import Context
@@ -19,6 +20,7 @@ from tests.conftest import NOW
 from tests.dbs import Database
 from tests.slack_driver import Driver
 from tests.slack_emulator import Call, Emulator
+from workflow.models import OutboxJob
 from workflow.service import Workflow
 from workflow.settings import Settings
 
@@ -78,6 +80,15 @@ class Harness:
         call = latest(self.emulator)
         assert call is not None
         return list(call.args["blocks"])
+
+    def settled(self) -> None:
+        """Wait until the outbox has no pending job left (every sender has finished)."""
+        def idle(_: Emulator) -> bool:
+            with self.wf.factory() as session:
+                return not session.scalar(select(func.count()).select_from(OutboxJob)
+                                          .where(OutboxJob.state == "pending"))
+
+        self.emulator.wait_for(idle)
 
     def answers(self) -> list[str]:
         """Texts posted to response_url (ephemeral answers), oldest first."""

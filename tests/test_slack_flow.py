@@ -44,7 +44,7 @@ def test_the_seven_steps_through_buttons(harness: Harness) -> None:
     header = blocks[0]["text"]["text"]
     assert "新規・増店" in header and "株式会社データ分析" in header
     assert "0001:居酒屋データ分析 目黒本店" in json.dumps(blocks, ensure_ascii=False)
-    assert buttons(blocks) == ["request_kintone", "send_back", "cancel", "kintone"]
+    assert buttons(blocks) == ["request_kintone", "send_back", "cancel", "kintone", "contact"]
     # the thread's first post carries the Kintone text to copy
     h.emulator.wait_for(lambda e: len(h.thread_posts()) >= 1)
     assert "まかせてネット新規連携依頼になります。" in json.dumps(
@@ -64,9 +64,11 @@ def test_the_seven_steps_through_buttons(harness: Harness) -> None:
     final = h.message(ticket_id, status="verified")
     assert buttons(final) == ["kintone"]
     assert ":white_check_mark: 連携の確認" in json.dumps(final, ensure_ascii=False)
-    h.emulator.wait_for(lambda e: len(h.thread_posts()) == 7)
+    # seven events, plus (no Kintone, no customer contact here) the 完了報告 and the customer
+    # text handed to the planner to send by hand
+    h.emulator.wait_for(lambda e: len(h.thread_posts()) == 9)
     assert len(h.ticket_posts()) == 1  # one message, updated in place
-    threads = h.thread_posts()
+    threads = [c for c in h.thread_posts() if "```" not in json.dumps(c.args.get("blocks"))]
     assert all(c.args["thread_ts"] == first[0].args.get("ts", threads[0].args["thread_ts"])
                or c.args["thread_ts"] for c in threads)
     assert f"<@{PLANNER}>（USEN企画）が「データ連携を確認しました」" in threads[-1].args["text"]
@@ -107,7 +109,7 @@ def test_send_back_with_a_reason_then_resubmit(harness: Harness) -> None:
     h.driver.submit(view, {"note": "0003:札幌店が抜けています"}, user=PLANNER)
     blocks = h.message(ticket_id, status="returned")
     assert "差し戻し理由: 0003:札幌店が抜けています" in json.dumps(blocks, ensure_ascii=False)
-    assert buttons(blocks) == ["resubmit", "cancel", "kintone"]
+    assert buttons(blocks) == ["resubmit", "cancel", "kintone", "contact"]
 
     opened = len(h.emulator.of("views.open"))
     h.driver.click(blocks, "resubmit", user=SALES)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -64,15 +64,30 @@ def set_customer_contact(wf: Workflow, ticket_id: int, *, actor: Actor,
     return wf.get(ticket_id, actor=actor)
 
 
+def check_contact_editable(ticket: Ticket | TicketView, actor: Actor) -> None:
+    """NotAllowed unless `actor` may change the ticket's contact now (adapters ask before
+    opening a form; set_customer_contact asks again when saving)."""
+    if actor.role != "planning" and actor.id != ticket.requester:
+        raise NotAllowed("お客様の連絡先を変更できるのは依頼者ご本人かUSEN企画のみです")
+    if ticket.status not in CONTACT_EDITABLE:
+        raise NotAllowed("お客様へのご連絡後は、連絡先を変更できません")
+
+
+def step_counts(wf: Workflow, *, requester: str | None = None) -> dict[str, int]:
+    """How many tickets stand at each status (all of them, or one requester's): App Home."""
+    query = select(Ticket.status, func.count()).group_by(Ticket.status)
+    if requester:
+        query = query.where(Ticket.requester == requester)
+    with wf.factory() as session:
+        return {status: int(n) for status, n in session.execute(query)}
+
+
 def _apply_contact(wf: Workflow, session: Session, ticket_id: int, actor: Actor,
                    changes: dict[str, str | None]) -> None:
     ticket = session.get(Ticket, ticket_id)
     if ticket is None:
         raise NotFound(f"依頼 #{ticket_id} は見つかりません")
-    if actor.role != "planning" and actor.id != ticket.requester:
-        raise NotAllowed("お客様の連絡先を変更できるのは依頼者ご本人かUSEN企画のみです")
-    if ticket.status not in CONTACT_EDITABLE:
-        raise NotAllowed("お客様へのご連絡後は、連絡先を変更できません")
+    check_contact_editable(ticket, actor)
     labels = {"customer_channel": "お客様のSlackチャンネル",
               "customer_email": "お客様メールアドレス"}
     notes = []

@@ -1,0 +1,57 @@
+"""App Home: what one user sees in the bot's Home tab, published on app_home_opened and again
+after a change to one of their tickets (from the outbox sender, never inside a click)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.roles import Roles
+from bot.views import when
+from bot.views_home import HomeData, home_view
+from workflow import partner
+from workflow.schemas import EventView, TicketView
+from workflow.service import Workflow
+
+log = logging.getLogger(__name__)
+PEOPLE = ("sales", "planning")  # roles whose Home is refreshed (not customers, not systems)
+
+
+class Home:
+    def __init__(self, wf: Workflow, roles: Roles, tz: ZoneInfo) -> None:
+        self.wf = wf
+        self.roles = roles
+        self.tz = tz
+
+    def data(self, user: str) -> HomeData:
+        """Planning sees every open ticket and all counts; sales their own."""
+        planning = self.roles.role_of(user) == "planning"
+        overdue = self.wf.list_tickets(overdue=True)
+        if not planning:
+            overdue = [t for t in overdue if t.requester == user]
+        return HomeData(
+            mine=self.wf.list_tickets(requester=user, open_only=True),
+            counts=partner.step_counts(self.wf, requester=None if planning else user),
+            overdue=overdue,
+            everyone=self.wf.list_tickets(open_only=True) if planning else None,
+            counts_are_mine=not planning,
+            updated=when(self.wf.clock(), self.tz))
+
+    def view(self, user: str) -> dict[str, Any]:
+        return home_view(self.data(user))
+
+    def publish(self, client: Any, user: str) -> None:
+        client.views_publish(user_id=user, view=self.view(user))
+
+    def refresh(self, client: Any, ticket: TicketView, event: EventView | None) -> None:
+        """Publish again for the ticket's requester and the person who just acted; a failure
+        only leaves a Home stale until it is next opened."""
+        users = [ticket.requester]
+        if event is not None and event.actor_role in PEOPLE and event.actor not in users:
+            users.append(event.actor)
+        for user in users:
+            try:
+                self.publish(client, user)
+            except Exception as exc:
+                log.info("App Home of %s not refreshed: %s", user, exc)
