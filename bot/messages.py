@@ -348,6 +348,7 @@ def shell_banner(command: str, user: str, planners: list[str]) -> list[str]:
         "renkei ターミナル版（Slackなしで同じ操作ができます）",
         f"  {command} new / change / list / show 番号 / help   依頼の登録・一覧・詳細",
         "  番号を入力       表示中のボタンを押す（例: 1）",
+        "  :home           ホーム（自分の依頼・件数・期限超過）",
         f"  :as ユーザー名   操作する人を切り替える（USEN企画: {who}）",
         "  :quit           終了",
         f"現在のユーザー: {user}",
@@ -374,3 +375,12 @@ SHELL_FIX = "エラーのある項目をもう一度入力してください。"
 SHELL_EPHEMERAL = "（あなたにだけ表示）"
 SHELL_THREAD = "スレッド"
 SHELL_UPDATED = "更新"
+SHELL_CHANNEL_ID = "チャンネルID（例: C0123ABCD）、空欄でなし"
+
+
+def shell_channel(channel: str) -> str:
+    return f"── #{channel} への投稿 ──"
+
+
+def shell_file(path: str) -> str:
+    return f"  ファイル: {path}"

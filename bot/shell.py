@@ -13,6 +13,7 @@ import itertools
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TextIO
 
 from bot import messages as m
@@ -21,11 +22,15 @@ from bot import views
 from bot.context import Context
 from bot.handlers import Handlers
 from bot.notifier import Notifier
+from bot.outgoing import Outgoing
+from bot.reminders import ReminderCheck
 from bot.roles import Roles
+from bot.views_partner import CUSTOMER_VERIFY_ACTION
 from workflow.machine import ROLE_LABELS
 
 DEMO_PLANNER = "kikaku"
 CHANNEL = "renkei-requests"
+FILES_DIR = Path("renkei-files")  # where the 設定依頼書 files go instead of a Slack thread
 
 
 class ShellClient:
@@ -42,8 +47,26 @@ class ShellClient:
     def chat_postMessage(self, *, channel: str, text: str = "", blocks: Any = None,
                          thread_ts: str | None = None, **_: Any) -> dict[str, Any]:
         ts = self._next_ts()
-        self.shell.show(blocks, text, thread=thread_ts is not None)
+        if channel != CHANNEL and thread_ts is None:
+            self.shell.say()
+            self.shell.say(m.shell_channel(channel))
+        self.shell.show(blocks, text, thread=thread_ts is not None, channel=channel)
         return {"ok": True, "channel": channel, "ts": ts}
+
+    def files_upload_v2(self, *, file_uploads: list[dict[str, Any]], initial_comment: str = "",
+                        **_: Any) -> dict[str, Any]:
+        """Files shared in a thread land in FILES_DIR; their paths are printed."""
+        folder = self.shell.files_dir
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for upload in file_uploads:
+            path = folder / Path(str(upload["filename"])).name
+            data = upload["content"]
+            path.write_bytes(data if isinstance(data, bytes) else str(data).encode())
+            paths.append(path)
+        lines = [initial_comment, *(m.shell_file(str(p)) for p in paths)]
+        self.shell.show(None, "\n".join(lines), thread=True)
+        return {"ok": True, "files": [{"name": p.name} for p in paths]}
 
     def chat_update(self, *, channel: str, ts: str, text: str = "", blocks: Any = None,
                     **_: Any) -> dict[str, Any]:
@@ -88,7 +111,7 @@ class Ack:
 
 class Shell:
     def __init__(self, ctx: Context, *, user: str = "sales", stdin: TextIO | None = None,
-                 stdout: TextIO | None = None) -> None:
+                 stdout: TextIO | None = None, files_dir: Path = FILES_DIR) -> None:
         settings = ctx.settings
         if not settings.planning_users and not settings.planning_group:
             # A fresh clone has no planning staff configured; give the terminal one.
@@ -97,17 +120,23 @@ class Shell:
         self.stdin = stdin or sys.stdin
         self.out = stdout or sys.stdout
         self.user = user
+        self.files_dir = files_dir
         self.client = ShellClient(self)
         self.roles = Roles(settings, self.client)
         self.notifier = Notifier(ctx.workflow, self.client, CHANNEL, worker="shell")
         self.handlers = Handlers(ctx.workflow, self.roles, self.notifier,
                                  settings.slack_command)
+        # The same senders as in Slack (Kintone, mail, 設定依頼書, customer, reminders).
+        self.notifier.extra.update(Outgoing(self.notifier, settings).handlers())
+        self.reminders = ReminderCheck(ctx.workflow)
         self.buttons: list[tx.Button] = []
+        self.buttons_channel = CHANNEL
         self._action_ts = itertools.count(1)
         self.submitters: dict[str, Callable[..., None]] = {
             views.INTAKE_CALLBACK: self.handlers.submit_intake,
             views.SEND_BACK_CALLBACK: self.handlers.submit_send_back,
             views.LINKAGE_CALLBACK: self.handlers.submit_linkage,
+            views.CONTACT_CALLBACK: self.handlers.submit_contact,
         }
 
     # ---- output -------------------------------------------------------------------------
@@ -116,7 +145,7 @@ class Shell:
         self.out.flush()
 
     def show(self, blocks: Any, text: str, *, thread: bool = False, updated: bool = False,
-             ephemeral: bool = False) -> None:
+             ephemeral: bool = False, channel: str = CHANNEL) -> None:
         lines, buttons = tx.render(blocks, text)
         if thread:
             self.say(f"  ↳ {m.SHELL_THREAD}: " + (lines[0] if lines else ""))
@@ -132,6 +161,7 @@ class Shell:
             self.say(line)
         if buttons:
             self.buttons = buttons
+            self.buttons_channel = channel
 
     def _ask(self, prompt: str) -> str | None:
         self.out.write(prompt)
@@ -166,6 +196,8 @@ class Shell:
             for row in m.shell_banner(self.settings.slack_command, self.user,
                                       self.settings.planning_users):
                 self.say(row)
+        elif line == ":home":
+            self.handlers.home({"event": {"user": self.user}}, self.client)
         elif line.isdigit():
             self.press(int(line))
         elif line.startswith("/") or line.split()[0] in ("new", "change", "list", "show",
@@ -184,6 +216,8 @@ class Shell:
         self.drain()
 
     def drain(self) -> None:
+        # No scheduler here: the SLA reminder check runs with each prompt instead.
+        self.reminders()
         self.notifier.drain()
 
     def _respond(self, **kwargs: Any) -> None:
@@ -203,11 +237,13 @@ class Shell:
             return
         button = self.buttons[number - 1]
         body = {"type": "block_actions", "user": {"id": self.user, "username": self.user},
-                "trigger_id": "shell", "channel": {"id": CHANNEL},
+                "trigger_id": "shell", "channel": {"id": self.buttons_channel},
                 "actions": [{"action_id": button.action_id, "value": button.value,
                              "type": "button", "action_ts": f"{time.time():.6f}-"
                                                             f"{next(self._action_ts)}"}]}
-        self.handlers.press(ack=Ack(), body=body, client=self.client, respond=self._respond)
+        listener = (self.handlers.confirm if button.action_id == CUSTOMER_VERIFY_ACTION
+                    else self.handlers.press)
+        listener(ack=Ack(), body=body, client=self.client, respond=self._respond)
 
     # ---- modals -------------------------------------------------------------------------
     def fill(self, view: dict[str, Any]) -> None:
@@ -250,6 +286,14 @@ class Shell:
         element = block["element"]
         label = block["label"]["text"] + (m.SHELL_OPTIONAL if block.get("optional") else "")
         hint = block.get("hint", {}).get("text", "")
+        if element["type"] == "conversations_select":
+            initial = element.get("initial_conversation", "")
+            keep = f"[{m.SHELL_KEEP}{initial}]" if initial else ""
+            line = self._ask(f"{label}（{m.SHELL_CHANNEL_ID}）{keep}: ")
+            if line is None or line.strip() == ":cancel":
+                return None
+            return {"type": "conversations_select",
+                    "selected_conversation": line.strip() or initial or None}
         if element["type"] == "datepicker":
             initial = element.get("initial_date", "")
             keep = f"[{m.SHELL_KEEP}{initial}]" if initial else ""

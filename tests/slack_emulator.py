@@ -33,6 +33,7 @@ class Fault:
     error: str = ""
     retry_after: int = 0
     count: int = 1
+    channel: str | None = None  # only calls to this channel
 
 
 @dataclass
@@ -114,10 +115,11 @@ class Emulator:
 
     # ---- scripting ----------------------------------------------------------------------
     def fail(self, method: str, *, status: int = 200, error: str = "", retry_after: int = 0,
-             count: int = 1) -> None:
-        """Answer the next `count` calls of `method` with a fault instead."""
+             count: int = 1, channel: str | None = None) -> None:
+        """Answer the next `count` calls of `method` (to `channel`, when given) with a fault."""
         with self.lock:
-            self.faults.setdefault(method, []).append(Fault(status, error, retry_after, count))
+            self.faults.setdefault(method, []).append(
+                Fault(status, error, retry_after, count, channel))
 
     def of(self, method: str) -> list[Call]:
         with self.lock:
@@ -159,12 +161,13 @@ class Emulator:
                 self.lock.notify_all()
                 return 200, {}, {"ok": True}
             method = path.removeprefix("/api/")
-            faults = self.faults.get(method) or []
+            faults = [f for f in self.faults.get(method) or []
+                      if f.channel is None or f.channel == args.get("channel")]
             if faults:
                 fault = faults[0]
                 fault.count -= 1
                 if fault.count <= 0:
-                    faults.pop(0)
+                    self.faults[method].remove(fault)
                 self.calls.append(Call(method + "!fault", args, headers))
                 if fault.status == 429:
                     return 429, {"Retry-After": str(fault.retry_after)}, {

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -126,12 +127,28 @@ def slack_settings() -> dict[str, str]:
     return {}
 
 
+class Clock:
+    """The workflow's clock in tests: NOW until a test moves it."""
+
+    def __init__(self, now: datetime = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
 @pytest.fixture
-def harness(database: Database, slack_settings: dict[str, str]) -> Iterator[Harness]:
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def harness(database: Database, slack_settings: dict[str, str], clock: Clock
+            ) -> Iterator[Harness]:
     emulator = Emulator()
     settings = settings_for(emulator, **slack_settings)
     ctx = Context(settings, database.engine, database.factory,
-                  Workflow(database.factory, settings, clock=lambda: NOW))
+                  Workflow(database.factory, settings, clock=clock))
     bot = build(ctx)
     server = HttpServer(WebApp(ctx, bot.app), host="127.0.0.1", port=0, threads=24).start()
     background = Background(ctx, bot.notifier, scheduler=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 
@@ -16,12 +17,14 @@ from workflow.settings import Settings
 pytestmark = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 
 
-def _shell(database: Database, script: list[str]) -> tuple[Shell, io.StringIO]:
+def _shell(database: Database, script: list[str], files: Path | None = None
+           ) -> tuple[Shell, io.StringIO]:
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     ctx = Context(settings, database.engine, database.factory,
                   Workflow(database.factory, settings, clock=lambda: NOW))
     out = io.StringIO()
-    shell = Shell(ctx, user="tanaka", stdin=io.StringIO("\n".join(script) + "\n"), stdout=out)
+    shell = Shell(ctx, user="tanaka", stdin=io.StringIO("\n".join(script) + "\n"), stdout=out,
+                  files_dir=files or Path(database.url.removeprefix("sqlite:///")).parent)
     return shell, out
 
 
@@ -31,6 +34,7 @@ INTAKE_WITH_ERRORS = [
     "0001:居酒屋データ分析 目黒本店", "0002:データ分析カフェ 目黒川店", "",
     "2026-11-25",  # too soon
     "",  # 備考 (none)
+    "", "",  # お客様のSlackチャンネル, お客様メールアドレス (none)
     "67890", "2026-12-07",  # fix only the two fields in error
 ]
 

@@ -13,11 +13,12 @@ from tests.slack_harness import (
     PLANNER2,
     SALES,
     Harness,
+    clock,
     harness,
     slack_settings,
 )
 
-__all__ = ["harness", "slack_settings"]  # fixtures
+__all__ = ["clock", "harness", "slack_settings"]  # fixtures
 
 
 def _link_everything(h: Harness, ticket_id: int, *, user: str = PLANNER) -> None:
@@ -68,7 +69,12 @@ def test_the_seven_steps_through_buttons(harness: Harness) -> None:
     # text handed to the planner to send by hand
     h.emulator.wait_for(lambda e: len(h.thread_posts()) == 9)
     assert len(h.ticket_posts()) == 1  # one message, updated in place
-    threads = [c for c in h.thread_posts() if "```" not in json.dumps(c.args.get("blocks"))]
+    by_hand = [c.args["text"] for c in h.thread_posts()
+               if c.args["text"].startswith((":memo:", f"<@{PLANNER}> :envelope:"))]
+    assert "Kintoneへの完了報告を自動で投稿できませんでした（Kintone連携が設定されていません）" \
+        in by_hand[0]
+    assert "お客様の連絡先（Slackチャンネル・メールアドレス）が登録されていません" in by_hand[1]
+    threads = [c for c in h.thread_posts() if c.args["text"] not in by_hand]
     assert all(c.args["thread_ts"] == first[0].args.get("ts", threads[0].args["thread_ts"])
                or c.args["thread_ts"] for c in threads)
     assert f"<@{PLANNER}>（USEN企画）が「データ連携を確認しました」" in threads[-1].args["text"]

@@ -15,11 +15,12 @@ from tests.slack_harness import (
     SECRET,
     TOKEN,
     Harness,
+    clock,
     harness,
     slack_settings,
 )
 
-__all__ = ["harness", "slack_settings"]  # fixtures
+__all__ = ["clock", "harness", "slack_settings"]  # fixtures
 
 
 def _submit_errors(h: Harness, kind: str, values: dict[str, str]) -> dict[str, str]:
