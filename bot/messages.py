@@ -331,7 +331,7 @@ HOME_UPDATED = "更新"
 
 
 def home_count(label: str, count: int) -> str:
-    return f"{label}: *{count}*件"
+    return f"{label} {count}件"
 
 
 def days_late(n: int) -> str:

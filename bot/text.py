@@ -15,6 +15,7 @@ EMOJI = {
 }
 _EMOJI = re.compile(r":([a-z0-9_+-]+):")
 _LINK = re.compile(r"<([@#!])([^>|]+)(?:\|([^>]+))?>")
+_URL = re.compile(r"<(https?://[^>|]+)(?:\|([^>]+))?>")
 
 
 @dataclass(frozen=True)
@@ -25,9 +26,10 @@ class Button:
 
 
 def plain(mrkdwn: str) -> str:
-    """mrkdwn without markup: *bold* → bold, <@U1> → @U1, :tada: → 🎉."""
+    """mrkdwn without markup: *bold* → bold, <@U1> → @U1, <https://…|#1> → #1, :tada: → 🎉."""
     text = _LINK.sub(lambda mt: mt.group(1).replace("!", "@") + (mt.group(3) or mt.group(2)),
                      mrkdwn)
+    text = _URL.sub(lambda mt: mt.group(2) or mt.group(1), text)
     text = _EMOJI.sub(lambda mt: EMOJI.get(mt.group(1), ""), text)
     text = re.sub(r"(?<![\w*])\*(\S[^*\n]*?)\*(?![\w*])", r"\1", text)
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

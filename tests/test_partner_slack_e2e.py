@@ -166,7 +166,7 @@ def test_new_to_verified_with_kintone_files_reminders_mail_and_home(
     text = dump(home.args["view"])
     link = f"https://slack.com/archives/{CHANNEL}/p{ticket.slack_ts.replace('.', '')}"
     assert f"*<{link}|#{ticket_id}>*" in text
-    assert "自分の依頼（進行中）" in text and "連携設定: *1*件" in text
+    assert "自分の依頼（進行中）" in text and "連携設定 1件" in text
     assert "連携設定の期限を過ぎた依頼" in text and "2営業日超過" in text
 
     # 設定完了連絡: store linkage recorded, 完了報告 as a comment on the record
