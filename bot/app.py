@@ -51,7 +51,7 @@ class Bot:
 
 
 def build(ctx: Context, *, client: WebClient | None = None, socket_mode: bool = False,
-          token_verification: bool = True, listener_threads: int = 32) -> Bot:
+          token_verification: bool = True, listener_threads: int = 2) -> Bot:
     """One Bolt App for `ctx.settings`: signature-checked (HTTP), deduplicating Slack's
     event retries in the database, with renkei's listeners registered."""
     settings = ctx.settings
@@ -62,7 +62,9 @@ def build(ctx: Context, *, client: WebClient | None = None, socket_mode: bool = 
         signing_secret=settings.slack_signing_secret or ("unused" if socket_mode else None),
         request_verification_enabled=not socket_mode,
         token_verification_enabled=token_verification,
-        process_before_response=False,
+        # Listeners run in the request thread, so an ack is answered the moment it is given
+        # (no 10 ms polling); button and event work runs after it as Bolt lazy listeners.
+        process_before_response=True,
         listener_executor=executor,
         logger=logging.getLogger("bot.bolt"),
     )
@@ -71,10 +73,42 @@ def build(ctx: Context, *, client: WebClient | None = None, socket_mode: bool = 
     roles = Roles(settings, client)
     notifier = Notifier(ctx.workflow, client, settings.slack_requests_channel)
     handlers = Handlers(ctx.workflow, roles, notifier, settings.slack_command)
-    handlers.register(app)
+    handlers.register(AckFirst(app))
     # App Home follows the requester's and the actor's tickets, refreshed by the sender.
     notifier.after_send = lambda ticket, event: handlers.home_tab.refresh(client, ticket, event)
     return Bot(app, handlers, notifier, roles, client, executor)
+
+
+def _ack(ack: Any) -> None:
+    ack()
+
+
+class AckFirst:
+    """Registers button presses and events as ack-now, work-later (Bolt's lazy listeners).
+
+    Commands and modal submissions stay as they are: their answer is part of the ack (help
+    text, field errors), computed in well under Slack's 3 s.
+    """
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    def command(self, *args: Any, **kwargs: Any) -> Any:
+        return self.app.command(*args, **kwargs)
+
+    def view(self, *args: Any, **kwargs: Any) -> Any:
+        return self.app.view(*args, **kwargs)
+
+    def action(self, *args: Any, **kwargs: Any) -> Any:
+        register = self.app.action(*args, **kwargs)
+        return lambda work: register(ack=_ack, lazy=[work])
+
+    def event(self, *args: Any, **kwargs: Any) -> Any:
+        register = self.app.event(*args, **kwargs)
+        return lambda work: register(ack=_ack, lazy=[work])
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.app, name)
 
 
 def _dedupe_events(ctx: Context) -> Any:

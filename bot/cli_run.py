@@ -12,12 +12,15 @@ def run(
     port: int | None = typer.Option(None, help="HTTP port (default RENKEI_HTTP_PORT, 3000)."),
     host: str = typer.Option("0.0.0.0", help="HTTP address to listen on."),
     user: str = typer.Option("sales", "--as", help="Terminal adapter: start as this user."),
+    single_process: bool = typer.Option(
+        False, help="Run the outbox senders and scheduler in the serving process instead of "
+        "a lower-priority child process."),
 ) -> None:
     """Run the bot: Socket Mode with SLACK_APP_TOKEN, else HTTP with SLACK_SIGNING_SECRET,
     else the terminal adapter on the embedded SQLite database."""
     from bot.runtime import run as run_bot
 
-    run_bot(context.default(), port=port, host=host, user=user)
+    run_bot(context.default(), port=port, host=host, user=user, single_process=single_process)
 
 
 def shell(user: str = typer.Option("sales", "--as", help="Start as this user.")) -> None:

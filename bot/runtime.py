@@ -68,11 +68,12 @@ def add_senders(ctx: Context, notifier: Notifier) -> None:
 class Background:
     """The outbox loop and the scheduler; `stop()` ends both."""
 
-    def __init__(self, ctx: Context, notifier: Notifier, *, scheduler: bool = True) -> None:
+    def __init__(self, ctx: Context, notifier: Notifier, *, scheduler: bool = True,
+                 interval: float = 2.0) -> None:
         self.stop_event = threading.Event()
         self.notifier = notifier
         add_senders(ctx, notifier)
-        self.thread = notifier.start(self.stop_event)
+        self.thread = notifier.start(self.stop_event, interval=interval)
         self.scheduler = start_scheduler(ctx, notifier.worker, notifier) if scheduler else None
 
     def stop(self) -> None:
@@ -94,8 +95,45 @@ def _wait_for_signal(stop: threading.Event) -> None:
         pass
 
 
+def _sender_process(settings: Any, parent: int) -> None:
+    """The child of `renkei run`: the outbox senders and the scheduler, at a lower CPU
+    priority than the process that answers Slack, so a burst of clicks is acked first and the
+    Slack posts, Kintone records and exports catch up right after (they are in the outbox)."""
+    import os
+
+    from bot.app import build
+    from bot.context import build as build_context
+
+    os.nice(19)
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    stop = threading.Event()
+    ctx = build_context(settings, migrate=False)
+    bot = build(ctx)
+    # Kicks from the parent cannot cross the process boundary: poll often instead (one indexed
+    # query on the outbox per tick).
+    background = Background(ctx, bot.notifier, interval=0.25)
+    while not stop.wait(1.0):
+        if os.getppid() != parent:  # the parent died without telling us
+            break
+    background.stop()
+
+
+def start_sender_process(ctx: Context) -> Any:
+    """Fork the sender child (before any thread of ours exists) and return it."""
+    import multiprocessing
+    import os
+
+    child = multiprocessing.get_context("fork").Process(
+        target=_sender_process, args=(ctx.settings, os.getpid()), name="renkei-senders",
+        daemon=True)
+    child.start()
+    return child
+
+
 def run(ctx: Context, *, port: int | None = None, host: str = "0.0.0.0",
-        user: str | None = None, on_ready: Callable[[str], None] | None = None) -> None:
+        user: str | None = None, on_ready: Callable[[str], None] | None = None,
+        single_process: bool = False) -> None:
     """Run the bot until interrupted, on the transport the settings choose."""
     kind = transport(ctx)
     if kind == "terminal":
@@ -110,8 +148,9 @@ def run(ctx: Context, *, port: int | None = None, host: str = "0.0.0.0",
     # switch interval every return from I/O can wait a whole slice behind a busy thread
     # (a convoy), which multiplies the latency of an ack. A shorter slice keeps acks quick.
     sys.setswitchinterval(0.0005)
+    sender = None if single_process else start_sender_process(ctx)
     bot = build(ctx)
-    background = Background(ctx, bot.notifier)
+    background = Background(ctx, bot.notifier) if single_process else None
     stop = threading.Event()
     try:
         if kind == "socket":
@@ -137,4 +176,8 @@ def run(ctx: Context, *, port: int | None = None, host: str = "0.0.0.0",
             _wait_for_signal(stop)
             server.close()
     finally:
-        background.stop()
+        if background is not None:
+            background.stop()
+        if sender is not None:
+            sender.terminate()
+            sender.join(15)
