@@ -15,10 +15,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import messages as m
-
-# workflow.service first: importing workflow.partner before it trips the effects <-> service
-# import cycle (effects.install() runs at the end of service's import).
-from workflow import service as _service  # noqa: F401  # isort: skip
 from workflow.machine import ROLE_LABELS, STATE_LABELS, STEPS
 from workflow.partner import CONTACT_EDITABLE
 from workflow.schemas import ActionView, EventView, StoreLinkView, TicketView

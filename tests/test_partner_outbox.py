@@ -1,6 +1,7 @@
 """Kintone and e-mail end to end without Slack: a ticket walks the seven steps with the
-ON_ENTER effects installed, and the outbox is drained with the real handlers against a local
-fake Kintone and a local SMTP server. Failures keep the work pending, never the transition."""
+ON_ENTER effects of workflow/effects.py, and the outbox is drained with the real handlers
+against a local fake Kintone and a local SMTP server. Failures keep the work pending, never
+the transition."""
 
 from __future__ import annotations
 
@@ -25,15 +26,10 @@ from workflow.settings import Settings
 MINE = ("kintone.record", "kintone.comment", "customer.message")
 
 
-@pytest.fixture(autouse=True)
-def installed() -> Iterator[None]:
-    saved = {state: list(kinds) for state, kinds in service.ON_ENTER.items()}
-    effects.install()
-    effects.install()  # idempotent
-    assert service.ON_ENTER["kintone_requested"].count("kintone.record") == 1
-    yield
-    service.ON_ENTER.clear()
-    service.ON_ENTER.update(saved)
+def test_each_step_names_its_outgoing_work() -> None:
+    assert service.ON_ENTER is effects.ON_ENTER
+    assert service.ON_ENTER["kintone_requested"] == ("kintone.record",)
+    assert service.ON_ENTER["customer_notified"] == ("customer.message",)
 
 
 @pytest.fixture

@@ -1,13 +1,11 @@
 """The outgoing work each step of the seed causes, besides the ticket's own Slack update.
 
-`install()` fills `workflow.service.ON_ENTER`: the service then enqueues these job kinds in the
-same transaction as the transition (payload {ticket_id, event_id}); senders handle them after
-the commit (bot/integrations/senders.py for Kintone and mail, the Slack adapter for the rest).
+The service enqueues these job kinds in the same transaction as the transition that enters the
+state (payload {ticket_id, event_id}); senders handle them after the commit
+(bot/integrations/senders.py for Kintone and mail, the Slack adapter for the rest).
 """
 
 from __future__ import annotations
-
-from workflow import service
 
 KINTONE_RECORD = "kintone.record"  # Kintone依頼: post the 定型文 as a Kintone record
 SPEC_DOCUMENT = "spec.document"  # 設定依頼書送付: upload the .xlsx/.csv to the ticket thread
@@ -15,18 +13,10 @@ KINTONE_COMMENT = "kintone.comment"  # 設定完了連絡: 完了報告 as a com
 CUSTOMER_MESSAGE = "customer.message"  # お客様へご連絡: Slack Connect, e-mail or the planner
 REMINDER = "ticket.reminder"  # SLA reminder in the thread, enqueued by partner.claim_reminder
 
-EFFECTS: dict[str, tuple[str, ...]] = {
+ON_ENTER: dict[str, tuple[str, ...]] = {
     "kintone_requested": (KINTONE_RECORD,),
     "spec_sent": (SPEC_DOCUMENT,),
     "setup_completed": (KINTONE_COMMENT,),
     "customer_notified": (CUSTOMER_MESSAGE,),
 }
 
-
-def install() -> None:
-    """Register the job kinds above in ON_ENTER; calling it again changes nothing."""
-    for state, kinds in EFFECTS.items():
-        registered = service.ON_ENTER.setdefault(state, [])
-        for kind in kinds:
-            if kind not in registered:
-                registered.append(kind)

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, object_session, selectinload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from workflow import linkage, machine, outbox
+from workflow import effects, linkage, machine, outbox
 from workflow.calendar import BusinessCalendar, LeadTimeRules
 from workflow.contacts import contact_errors
 from workflow.db import transaction, utcnow
@@ -40,9 +40,9 @@ from workflow.settings import Settings
 _EVENTS = cast(Table, TicketEvent.__table__)
 _JOBS = cast(Table, OutboxJob.__table__)
 
-# Outgoing work enqueued when a ticket enters a state, besides the "ticket.event" every
-# transition produces (the Slack message update). Senders register handlers per kind.
-ON_ENTER: dict[str, list[str]] = {}
+# Outgoing work enqueued when a ticket enters a state (workflow/effects.py), besides the
+# "ticket.event" every transition produces (the Slack message update).
+ON_ENTER = effects.ON_ENTER
 
 
 class Workflow:
@@ -407,9 +407,3 @@ class Workflow:
                 for c in linkage.list_companies(session, company_code) for s in c.stores
             ]
 
-
-# The outgoing work of each step (Kintone record, 設定依頼書, completion comment, customer
-# message) is part of the domain, so every process that uses the service enqueues it.
-from workflow import effects as _effects  # noqa: E402
-
-_effects.install()
