@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from exporter import outbox
 from exporter.batches import Enqueued, enqueue_close, enqueue_hourly, targets_on
+from exporter.confirm import confirm_delivered
 from exporter.destinations import Sender
 from exporter.models import ExportBatch
 from exporter.settings import ExporterSettings
@@ -89,6 +90,14 @@ class ExportJobs:
             log.exception("export drain failed")
             return outbox.DrainResult()
         self.sent += result.sent
+        if result.sent:
+            try:
+                verified = confirm_delivered(self.factory, self.settings)
+            except Exception:  # proof can wait for the next round; deliveries are recorded
+                log.exception("could not confirm tickets by delivery")
+            else:
+                if verified:
+                    log.info("tickets verified by their first delivery: %s", verified)
         return result
 
     def refresh(self) -> None:
