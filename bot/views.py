@@ -234,15 +234,17 @@ def linkage_modal(ticket: TicketView, links: Sequence[StoreLinkView],
             row = known.get(s.code)
             blocks.append({"type": "divider"})
             blocks.append(_md(f"*{s.code}:{s.name}*"))
+            # The store code in each label: the terminal asks input by input, and an error
+            # shown under an input must say which store it is about.
             blocks.append(_text_input(
                 store_block_id("makasete_store_code", s.code),
-                m.field_label("makasete_store_code"), hint=m.LINKAGE_STORE_HINT,
+                f"{s.code} {m.field_label('makasete_store_code')}", hint=m.LINKAGE_STORE_HINT,
                 initial=(row and row.makasete_store_code) or "", max_length=6))
             blocks.append(_date_input(store_block_id("start_date", s.code),
-                                      m.field_label("start_date"),
+                                      f"{s.code} {m.field_label('start_date')}",
                                       initial=(row and row.start_date) or ticket.desired_date))
             blocks.append(_date_input(store_block_id("end_date", s.code),
-                                      m.field_label("end_date"),
+                                      f"{s.code} {m.field_label('end_date')}",
                                       initial=(row and row.end_date) or None))
     return _modal(LINKAGE_CALLBACK, m.LINKAGE_TITLE, m.LINKAGE_SUBMIT, blocks, meta)
 

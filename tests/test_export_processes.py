@@ -47,32 +47,36 @@ def _assert_all_arrived_in_order(db: Database, receiver: Receiver) -> None:
 
 def test_sigkill_twenty_times_then_restart_loses_nothing(sqlite_db: Database,
                                                          receiver: Receiver) -> None:
-    setup_stores(sqlite_db, stores=3, days=4, receipts=10)
-    first = (DAY - timedelta(days=3)).isoformat()
+    # 3 stores x 19 days (11-02..11-20, all inside the window) x 8 kinds = 456 batches: more
+    # than twenty short runs can send
+    days = 19
+    setup_stores(sqlite_db, stores=3, days=days, receipts=4)
+    first = (DAY - timedelta(days=days - 1)).isoformat()
     cmd = [*RENKEI, "export", "backfill", "--from", first, "--to", DAY.isoformat()]
     env = _env(sqlite_db, receiver, EXPORT_CLAIM_SIZE="3", EXPORT_CONCURRENCY="2")
+    receiver.delay_seconds = 0.1  # each run is still sending when its kill comes
     rng = random.Random(4)
-    killed = 0
-    for _ in range(20):
+    killed = runs = 0
+    while killed < 20 and runs < 60:  # bounded; a run that finished first is not a kill
+        runs += 1
         child = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL)
         try:
-            child.wait(timeout=rng.uniform(0.3, 2.5))
+            child.wait(timeout=rng.uniform(0.3, 2.5))  # start-up, enqueue or mid-drain
         except subprocess.TimeoutExpired:
             child.send_signal(signal.SIGKILL)
             child.wait()
             killed += 1
-        if rng.random() < 0.3:  # sometimes the partner answers 500 while we are killed
-            receiver.mode = "500"
-        else:
-            receiver.mode = "up"
+        # sometimes the partner answers 500 while we are killed
+        receiver.mode = "500" if rng.random() < 0.3 else "up"
+    assert killed == 20
     receiver.mode = "up"
+    receiver.delay_seconds = 0.0
     time.sleep(1.2)  # leases of the killed processes run out
     done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert killed >= 10
     _assert_all_arrived_in_order(sqlite_db, receiver)
-    assert len(batches(sqlite_db)) == 3 * 4 * 8
+    assert len(batches(sqlite_db)) == 3 * days * 8
 
 
 def test_two_exporter_processes_on_postgresql(pg_db: Database, receiver: Receiver) -> None:
