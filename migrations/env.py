@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
-
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+from migrations import load_models
 from workflow.db import Base
 from workflow.settings import get_settings
 
-# Every package that owns tables registers them on the one metadata.
-for module in ("workflow.models", "exporter.models", "exporter.pos"):
-    try:
-        importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name != module:
-            raise
+load_models()
 
 config = context.config
 target_metadata = Base.metadata

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.dbs import REQUIRE_PG, Database, PgServer, SqliteTemplate, pg_unreachable_reason
+from tests.kintone_fake import FakeKintone
+from tests.smtp_fake import Inbox, LocalSMTP
 from workflow.service import Workflow
 from workflow.settings import Settings
 
@@ -52,6 +54,24 @@ def pg_db(_pg_server: PgServer | None) -> Database:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database(request: pytest.FixtureRequest) -> Database:
     return request.getfixturevalue("sqlite_db" if request.param == "sqlite" else "pg_db")
+
+
+@pytest.fixture
+def kintone() -> Iterator[FakeKintone]:
+    """A local fake Kintone REST server (the partner side's record and comment API)."""
+    fake = FakeKintone()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[LocalSMTP, Inbox]]:
+    """A local SMTP server (aiosmtpd) on a free port, and what it received."""
+    inbox = Inbox()
+    controller = LocalSMTP(inbox)
+    controller.start()
+    yield controller, inbox
+    controller.stop()
 
 
 @pytest.fixture

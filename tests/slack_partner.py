@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,22 +15,6 @@ from tests.slack_emulator import Call
 from tests.slack_harness import DATE, PLANNER, Harness
 from tests.smtp_fake import Inbox, LocalSMTP
 from workflow.models import OutboxJob
-
-
-@pytest.fixture
-def kintone() -> Iterator[FakeKintone]:
-    fake = FakeKintone()
-    yield fake
-    fake.close()
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[LocalSMTP, Inbox]]:
-    inbox = Inbox()
-    controller = LocalSMTP(inbox)
-    controller.start()
-    yield controller, inbox
-    controller.stop()
 
 
 @pytest.fixture

@@ -17,13 +17,6 @@ from workflow.outbox import Permanent
 
 
 @pytest.fixture
-def kintone() -> Iterator[FakeKintone]:
-    fake = FakeKintone()
-    yield fake
-    fake.close()
-
-
-@pytest.fixture
 def client(kintone: FakeKintone) -> Iterator[KintoneClient]:
     with KintoneClient(kintone.url + "/", kintone.app_id, kintone.token, timeout=5) as c:
         yield c

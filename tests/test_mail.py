@@ -3,24 +3,12 @@ arrive intact (RFC 2047 subject, UTF-8 body)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from bot.integrations.mail import MailSender, build_message
 from tests.smtp_fake import Inbox, LocalSMTP
 from workflow.outbox import Permanent
 from workflow.settings import Settings
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[LocalSMTP, Inbox]]:
-    inbox = Inbox()
-    controller = LocalSMTP(inbox)
-    controller.start()
-    yield controller, inbox
-    controller.stop()
-
 
 SUBJECT = "【USENレジ】まかせてネットEXとのデータ連携設定完了のお知らせ（株式会社データ分析様）"
 BODY = ("株式会社データ分析\nご担当者様\n\nいつもお世話になっております。\n"

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
-
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from migrations import load_models
 from tests.dbs import Database
 from workflow.db import Base
 
-for _module in ("workflow.models", "exporter.models", "exporter.pos"):
-    try:
-        importlib.import_module(_module)
-    except ModuleNotFoundError as exc:
-        if exc.name != _module:
-            raise
+load_models()
 
 
 def test_models_and_migrations_agree(database: Database) -> None:

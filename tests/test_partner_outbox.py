@@ -5,7 +5,6 @@ the transition."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -30,22 +29,6 @@ def test_each_step_names_its_outgoing_work() -> None:
     assert service.ON_ENTER is effects.ON_ENTER
     assert service.ON_ENTER["kintone_requested"] == ("kintone.record",)
     assert service.ON_ENTER["customer_notified"] == ("customer.message",)
-
-
-@pytest.fixture
-def kintone() -> Iterator[FakeKintone]:
-    fake = FakeKintone()
-    yield fake
-    fake.close()
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[LocalSMTP, Inbox]]:
-    inbox = Inbox()
-    controller = LocalSMTP(inbox)
-    controller.start()
-    yield controller, inbox
-    controller.stop()
 
 
 def make_wf(database: Database, **env: str) -> Workflow:

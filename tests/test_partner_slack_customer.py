@@ -18,17 +18,15 @@ from tests.slack_harness import (
 )
 from tests.slack_partner import (
     dump,
-    kintone,
     link_stores,
     posts_in,
     press,
     slack_settings,
-    smtp,
     wait_thread,
 )
 from workflow.notices import CONFIRM_BUTTON_LABEL
 
-__all__ = ["clock", "harness", "kintone", "slack_settings", "smtp"]  # fixtures
+__all__ = ["clock", "harness", "slack_settings"]  # fixtures
 pytestmark = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 
 CUSTOMER_CHANNEL = "CCUSTOMER1"

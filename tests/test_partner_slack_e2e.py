@@ -28,18 +28,16 @@ from tests.slack_harness import (
 from tests.slack_partner import (
     dump,
     jobs,
-    kintone,
     link_stores,
     press,
     slack_settings,
-    smtp,
     wait_thread,
     workbook_rows,
 )
 from tests.smtp_fake import Inbox, LocalSMTP
 from workflow.service import Workflow
 
-__all__ = ["clock", "harness", "kintone", "slack_settings", "smtp"]  # fixtures
+__all__ = ["clock", "harness", "slack_settings"]  # fixtures
 
 DEC_2 = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)  # Wed 10:00 JST: one business day past due
 EMAIL = "keiri@example.co.jp"
