@@ -86,9 +86,15 @@ class HttpServer:
                                          ident="renkei", clear_untrusted_proxy_headers=True)
         self.port = int(self.server.effective_port)
         self._thread: threading.Thread | None = None
+        self._closing = False
 
     def serve_forever(self) -> None:
-        self.server.run()
+        try:
+            self.server.run()
+        except OSError:
+            # close() shuts the sockets under the loop's select(): EBADF then means "stopped".
+            if not self._closing:
+                raise
 
     def start(self) -> HttpServer:
         self._thread = threading.Thread(target=self.serve_forever, name="renkei-http",
@@ -99,6 +105,7 @@ class HttpServer:
     def close(self) -> None:
         from waitress import wasyncore
 
+        self._closing = True
         self.server.close()
         wasyncore.close_all(self.server._map)  # open keep-alive channels end the loop too
         self.server.task_dispatcher.shutdown()
