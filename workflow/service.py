@@ -95,17 +95,18 @@ class Workflow:
         now = self.clock()
         ticket.updated_at = now
         ticket.step_times = {**(ticket.step_times or {}), ticket.status: now.isoformat()}
-        if ticket.id is None:
-            session.flush()  # a new ticket needs its id before its first event
-        # Core INSERTs for the append-only rows: the ORM's unit of work costs more than the
-        # writes themselves here. The ticket's version-checked UPDATE is the ORM's, at commit.
-        event_id = session.execute(
+        # The ORM writes the ticket (INSERT, or the version-checked UPDATE) first; the
+        # append-only rows go straight to the session's connection as Core INSERTs, because
+        # the ORM's unit of work and execution layer cost more than the writes themselves.
+        session.flush()
+        conn = session.connection()
+        event_id = conn.execute(
             insert(_EVENTS).returning(_EVENTS.c.id),
             {"ticket_id": ticket.id, "actor": actor.id, "actor_name": actor.name,
              "actor_role": actor.role, "action": action, "from_status": from_status,
              "to_status": ticket.status, "note": note, "at": now}).scalar_one()
         # The keys embed the new event's id, so no earlier job can share them.
-        session.execute(insert(_JOBS), [
+        conn.execute(insert(_JOBS), [
             {"kind": kind, "dedupe_key": f"{kind}:{event_id}", "ticket_id": ticket.id,
              "payload": {"ticket_id": ticket.id, "event_id": event_id}, "state": "pending",
              "attempts": 0, "last_error": "", "next_attempt_at": now, "created_at": now}
