@@ -212,6 +212,8 @@ def demo_data(
                            end=last, tz=rt.tz, receipts_per_day=receipts)
     typer.echo(f"company {company}: {counts['stores']} stores linked, {counts['receipts']} "
                f"receipts, {counts['lines']} lines over {days} days up to {last}")
+    typer.echo("note: demo linkage starts in the past so past days export; real linkage "
+               "(renkei stores link, 設定完了) requires 連携開始日 today or later")
     typer.echo(f"next: renkei export backfill --from {last - timedelta(days=days - 1)} "
                f"--to {last}   (files under {rt.settings.export_destination})")
 
