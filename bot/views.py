@@ -48,6 +48,16 @@ def _header(text: str) -> Block:
     return {"type": "header", "text": _plain(text[:150])}
 
 
+def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool,
+           hint: str) -> Block:
+    """An input block around `element` (every modal input is built here)."""
+    block: Block = {"type": "input", "block_id": block_id, "label": _plain(label),
+                    "element": element, "optional": optional}
+    if hint:
+        block["hint"] = _plain(hint)
+    return block
+
+
 def _text_input(block_id: str, label: str, *, multiline: bool = False, optional: bool = False,
                 initial: str = "", placeholder: str = "", hint: str = "",
                 max_length: int | None = None) -> Block:
@@ -59,11 +69,7 @@ def _text_input(block_id: str, label: str, *, multiline: bool = False, optional:
         element["placeholder"] = _plain(placeholder[:150])
     if max_length:
         element["max_length"] = max_length
-    block: Block = {"type": "input", "block_id": block_id, "label": _plain(label),
-                    "element": element, "optional": optional}
-    if hint:
-        block["hint"] = _plain(hint)
-    return block
+    return _input(block_id, label, element, optional=optional, hint=hint)
 
 
 def _date_input(block_id: str, label: str, *, initial: date | str | None = None,
@@ -71,11 +77,7 @@ def _date_input(block_id: str, label: str, *, initial: date | str | None = None,
     element: dict[str, Any] = {"type": "datepicker", "action_id": "value"}
     if initial:
         element["initial_date"] = str(initial)
-    block: Block = {"type": "input", "block_id": block_id, "label": _plain(label),
-                    "element": element, "optional": optional}
-    if hint:
-        block["hint"] = _plain(hint)
-    return block
+    return _input(block_id, label, element, optional=optional, hint=hint)
 
 
 def _modal(callback_id: str, title: str, submit: str, blocks: list[Block],
@@ -130,11 +132,7 @@ def channel_select(block_id: str, label: str, *, initial: str | None = None,
         element["initial_conversation"] = initial
     if placeholder:
         element["placeholder"] = _plain(placeholder)
-    block: Block = {"type": "input", "block_id": block_id, "label": _plain(label),
-                    "element": element, "optional": True}
-    if hint:
-        block["hint"] = _plain(hint)
-    return block
+    return _input(block_id, label, element, optional=True, hint=hint)
 
 
 def contact_inputs(channel: str | None = None, email: str | None = None) -> list[Block]:
