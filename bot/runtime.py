@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.context import Context
-from bot.notifier import Notifier
+from bot.slack.notifier import Notifier
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def start_scheduler(ctx: Context, worker: str, notifier: Notifier | None = None)
     (閉局, hourly 支払種別明細) when it registers any."""
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    from bot import reminders
+    from bot.integrations import reminders
 
     scheduler = BackgroundScheduler(timezone=ctx.settings.timezone)
     reminders.register(scheduler, ctx.workflow, minutes=ctx.settings.reminder_check_minutes,
@@ -61,7 +61,7 @@ def start_scheduler(ctx: Context, worker: str, notifier: Notifier | None = None)
 def add_senders(ctx: Context, notifier: Notifier) -> None:
     """The senders of the partner and customer side (Kintone, 設定依頼書, customer message,
     reminders), drained by the same loop as the ticket message."""
-    from bot.outgoing import Outgoing
+    from bot.integrations.outgoing import Outgoing
 
     notifier.extra.update(Outgoing(notifier, ctx.settings).handlers())
 
@@ -102,8 +102,8 @@ def _sender_process(settings: Any, parent: int) -> None:
     Slack posts, Kintone records and exports catch up right after (they are in the outbox)."""
     import os
 
-    from bot.app import build
     from bot.context import build as build_context
+    from bot.slack.app import build
 
     os.nice(19)
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -138,12 +138,12 @@ def run(ctx: Context, *, port: int | None = None, host: str = "0.0.0.0",
     """Run the bot until interrupted, on the transport the settings choose."""
     kind = transport(ctx)
     if kind == "terminal":
-        from bot.shell import Shell
+        from bot.terminal.shell import Shell
 
         log.info("no Slack settings: starting the terminal adapter (renkei shell)")
         Shell(ctx, user=user or "sales").run()
         return
-    from bot.app import build
+    from bot.slack.app import build
 
     # Many threads each make short database and HTTP round trips; with the default 5 ms GIL
     # switch interval every return from I/O can wait a whole slice behind a busy thread
@@ -169,7 +169,7 @@ def run(ctx: Context, *, port: int | None = None, host: str = "0.0.0.0",
             _wait_for_signal(stop)
             handler.close()
         else:
-            from bot.web import HttpServer, WebApp
+            from bot.slack.web import HttpServer, WebApp
 
             server = HttpServer(WebApp(ctx, bot.app), host=host,
                                 port=port if port is not None else ctx.settings.http_port)

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import Bot, build
 from bot.context import Context
 from bot.runtime import Background
-from bot.web import HttpServer, WebApp
+from bot.slack.app import Bot, build
+from bot.slack.web import HttpServer, WebApp
 from tests.conftest import NOW
 from tests.dbs import Database
 from tests.slack_driver import Driver

@@ -13,7 +13,7 @@ import pytest
 from apscheduler.events import EVENT_JOB_EXECUTED, JobExecutionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot import reminders
+from bot.integrations import reminders
 from tests.kintone_fake import FakeKintone
 from tests.slack_harness import (
     CHANNEL,

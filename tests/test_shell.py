@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.context import Context
-from bot.shell import Shell
+from bot.terminal.shell import Shell
 from tests.conftest import NOW
 from tests.dbs import Database
 from workflow.service import Workflow

@@ -12,8 +12,8 @@ import pytest
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from websockets.sync.server import ServerConnection, serve
 
-from bot.app import build
 from bot.context import Context
+from bot.slack.app import build
 from tests.conftest import NOW
 from tests.dbs import Database
 from tests.slack_emulator import Emulator

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import messages as m
-from bot.views import Block, _context, _header, _md, ticket_line
+from bot.slack.views import Block, _context, _header, _md, ticket_line
 from workflow.machine import STATE_LABELS, STEPS
 from workflow.schemas import TicketView
 

@@ -20,9 +20,9 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
 
-from bot import views
 from bot.integrations.kintone import record_url
 from bot.integrations.senders import kintone_configured
+from bot.slack import views
 from workflow import outbox
 from workflow.db import utcnow
 from workflow.errors import NotFound

@@ -16,9 +16,9 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.context import Context
-from bot.handlers import Handlers
-from bot.notifier import Notifier
-from bot.roles import Roles
+from bot.slack.handlers import Handlers
+from bot.slack.notifier import Notifier
+from bot.slack.roles import Roles
 from workflow import outbox
 from workflow.settings import Settings
 

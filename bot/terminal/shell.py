@@ -17,15 +17,15 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot import messages as m
-from bot import text as tx
-from bot import views
 from bot.context import Context
-from bot.handlers import Handlers
-from bot.notifier import Notifier
-from bot.outgoing import Outgoing
-from bot.reminders import ReminderCheck
-from bot.roles import Roles
-from bot.views_partner import CUSTOMER_VERIFY_ACTION
+from bot.integrations.outgoing import Outgoing
+from bot.integrations.reminders import ReminderCheck
+from bot.slack import views
+from bot.slack.handlers import Handlers
+from bot.slack.notifier import Notifier
+from bot.slack.roles import Roles
+from bot.slack.views_partner import CUSTOMER_VERIFY_ACTION
+from bot.terminal import text as tx
 from workflow.machine import ROLE_LABELS
 
 DEMO_PLANNER = "kikaku"

@@ -22,11 +22,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot import messages as m
-from bot import payloads, views
-from bot.home import Home
-from bot.notifier import Notifier, kintone_url
-from bot.roles import Roles
-from bot.views_partner import CUSTOMER_VERIFY_ACTION, customer_confirmed
+from bot.slack import payloads, views
+from bot.slack.home import Home
+from bot.slack.notifier import Notifier, kintone_url
+from bot.slack.roles import Roles
+from bot.slack.views_partner import CUSTOMER_VERIFY_ACTION, customer_confirmed
 from workflow import partner
 from workflow.errors import Duplicate, NotFound, RenkeiError, ValidationFailed
 from workflow.forms import date_label_for

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from bot import messages as m
-from bot.views import ACTION_PREFIX, intake_fields, store_block_id
+from bot.slack.views import ACTION_PREFIX, intake_fields, store_block_id
 from workflow import linkage
 from workflow.calendar import parse_date
 from workflow.errors import ValidationFailed

@@ -25,7 +25,7 @@ def run(
 
 def shell(user: str = typer.Option("sales", "--as", help="Start as this user.")) -> None:
     """The Slack handlers in the terminal: /renkei new, numbered buttons, `:as USER`."""
-    from bot.shell import Shell
+    from bot.terminal.shell import Shell
 
     Shell(context.default(), user=user).run()
 

@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from bot import context
-from bot.cli_common import field_label, print_json, show_error, user_errors
+from bot.cli.common import field_label, print_json, show_error, user_errors
 from workflow.errors import RenkeiError, ValidationFailed
 from workflow.forms import date_label_for
 from workflow.linkage import StoreLink

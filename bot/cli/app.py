@@ -7,9 +7,12 @@ from pathlib import Path
 
 import typer
 
-from bot import cli_run, cli_tickets, context
-from bot.cli_stores import stores_app
-from bot.cli_tickets import request_app, tickets_app
+from bot import context
+from bot.cli import export
+from bot.cli import run as cli_run
+from bot.cli import tickets as cli_tickets
+from bot.cli.stores import stores_app
+from bot.cli.tickets import request_app, tickets_app
 
 app = typer.Typer(
     help="renkei: USEN Reji ⇄ まかせてネットEX integration requests, from first call to data.",
@@ -23,17 +26,11 @@ cli_run.register(app)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
-try:  # the exporter registers `renkei export` and `renkei demo-data` when present
-    from exporter.cli import register as _register_exporter
-except ModuleNotFoundError as exc:
-    if exc.name not in ("exporter.cli",):
-        raise
-else:
-    _register_exporter(app)
+export.register(app)  # `renkei export …` and `renkei demo-data`
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: str = typer.Argument("head")) -> None:
+def db_upgrade(revision: str = typer.Argument("heads")) -> None:
     """Apply migrations to DATABASE_URL (the SQLite default is migrated on first use anyway)."""
     from workflow.migrate import upgrade
     from workflow.settings import get_settings

@@ -23,10 +23,10 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot import messages as m
-from bot import views_partner
 from bot.integrations.kintone import KintoneFieldCodes
 from bot.integrations.senders import kintone_configured, make_handlers
-from bot.notifier import PERMANENT, Notifier, kintone_url, slack_errors
+from bot.slack import views_partner
+from bot.slack.notifier import PERMANENT, Notifier, kintone_url, slack_errors
 from workflow import effects, notices, outbox, partner
 from workflow.models import OutboxJob
 from workflow.outbox import Handler, Skip

@@ -1,7 +1,7 @@
 """The SLA reminder check: every RENKEI_REMINDER_CHECK_MINUTES an APScheduler job on each
 replica claims the reminders due (`workflow.partner.queue_reminders`: one conditional UPDATE
 per ticket, so only one replica wins a ticket's reminder of the day); the winner's outbox job
-then posts it in the ticket's thread (bot.outgoing)."""
+then posts it in the ticket's thread (bot.integrations.outgoing)."""
 
 from __future__ import annotations
 

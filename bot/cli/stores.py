@@ -7,7 +7,7 @@ from datetime import date
 import typer
 
 from bot import context
-from bot.cli_common import print_json, user_errors
+from bot.cli.common import print_json, user_errors
 from workflow.errors import FieldError, ValidationFailed
 from workflow.linkage import StoreLink
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.views import Block, _context, _header, _md, _plain
+from bot.slack.views import Block, _context, _header, _md, _plain
 from workflow.notices import CONFIRM_BUTTON_LABEL, CustomerMessage
 
 CUSTOMER_VERIFY_ACTION = "renkei_customer_verify"

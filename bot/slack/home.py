@@ -7,9 +7,9 @@ import logging
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.roles import Roles
-from bot.views import when
-from bot.views_home import HomeData, home_view
+from bot.slack.roles import Roles
+from bot.slack.views import when
+from bot.slack.views_home import HomeData, home_view
 from workflow import partner
 from workflow.schemas import EventView, TicketView
 from workflow.service import Workflow

@@ -1,0 +1,5 @@
+"""The `renkei` command, one module per noun (tickets, stores, export, …)."""
+
+from bot.cli.app import app, main
+
+__all__ = ["app", "main"]
