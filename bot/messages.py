@@ -384,3 +384,32 @@ def shell_channel(channel: str) -> str:
 
 def shell_file(path: str) -> str:
     return f"  ファイル: {path}"
+
+
+# ---- the CLI: files and the database ----------------------------------------------------------
+def file_missing(path: str) -> str:
+    return f"ファイルが見つかりません: {path}"
+
+
+def file_is_folder(path: str) -> str:
+    return f"フォルダーが指定されました。ファイルを指定してください: {path}"
+
+
+def file_unreadable(path: str) -> str:
+    return f"ファイルを読めません（権限を確認してください）: {path}"
+
+
+def file_encoding(path: str) -> str:
+    return f"文字コードが分かりません（UTF-8 または Shift_JIS で保存してください）: {path}"
+
+
+def json_broken(path: str, line: int, column: int) -> str:
+    return f"JSONの形式が正しくありません（{line}行目 {column}文字目）: {path}"
+
+
+def json_not_object(path: str, found: str) -> str:
+    return f"JSONはオブジェクト {{…}} である必要があります（{found}が書かれています）: {path}"
+
+
+JSON_KINDS = {"list": "配列 […]", "str": "文字列", "int": "数値", "float": "数値",
+              "bool": "真偽値", "NoneType": "null"}

@@ -6,11 +6,13 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
 from pydantic import BaseModel
 
+from bot import messages
 from workflow.errors import RenkeiError, ValidationFailed
 from workflow.forms import FIELD_LABELS
 
@@ -58,3 +60,42 @@ def retry_prompt(ask: Callable[[], T]) -> T:
             return ask()
         except RenkeiError as exc:
             show_error(exc)
+
+
+# Excel and Notepad on Japanese Windows write UTF-8 with a BOM or CP932 (Shift_JIS plus
+# Microsoft's extensions); utf-8-sig reads UTF-8 with or without the BOM.
+_ENCODINGS = ("utf-8-sig", "cp932")
+
+
+def read_text_file(path: Path) -> str:
+    """The text of a file people hand us, in whichever encoding Japanese Windows saved it.
+
+    A missing file, a folder or an undecodable file is a RenkeiError naming the path.
+    """
+    if path.is_dir():
+        raise RenkeiError(messages.file_is_folder(str(path)))
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise RenkeiError(messages.file_missing(str(path))) from None
+    except PermissionError:
+        raise RenkeiError(messages.file_unreadable(str(path))) from None
+    for encoding in _ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise RenkeiError(messages.file_encoding(str(path)))
+
+
+def read_json_object(path: Path) -> dict[str, Any]:
+    """A JSON object from a file: broken JSON names its line and column, an array is refused."""
+    text = read_text_file(path)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RenkeiError(messages.json_broken(str(path), exc.lineno, exc.colno)) from None
+    if not isinstance(data, dict):
+        found = messages.JSON_KINDS.get(type(data).__name__, type(data).__name__)
+        raise RenkeiError(messages.json_not_object(str(path), found))
+    return data

@@ -9,7 +9,13 @@ from typing import Any
 import typer
 
 from bot import context
-from bot.cli.common import field_label, print_json, show_error, user_errors
+from bot.cli.common import (
+    field_label,
+    print_json,
+    read_json_object,
+    show_error,
+    user_errors,
+)
 from workflow.errors import RenkeiError, ValidationFailed
 from workflow.forms import date_label_for
 from workflow.linkage import StoreLink
@@ -65,8 +71,8 @@ def _interactive(kind: str) -> dict[str, Any]:
 
 def _file(kind: str, json_file: Path | None, user: str, as_json: bool) -> None:
     wf = context.default().workflow
-    raw = json.loads(json_file.read_text(encoding="utf-8")) if json_file else _interactive(kind)
     with user_errors():
+        raw = read_json_object(json_file) if json_file else _interactive(kind)
         view = wf.file_request(kind, raw, actor=wf.actor(user))
     if as_json:
         print_json(view)
@@ -201,7 +207,7 @@ def tickets_advance(
                 except ValueError as exc:
                     raise RenkeiError(f"日付は YYYY-MM-DD で入力してください（{exc}）") from None
         if form_json:
-            extra["form"] = json.loads(form_json.read_text(encoding="utf-8"))
+            extra["form"] = read_json_object(form_json)
         view = wf.advance(ticket_id, action, actor=wf.actor(user), note=note, **extra)
     typer.secho(f"#{view.id} → {view.status_label}", fg="green")
 
