@@ -19,7 +19,6 @@ from workflow.contacts import normalize_channel, normalize_email
 from workflow.db import transaction
 from workflow.effects import REMINDER
 from workflow.errors import FieldError, NotAllowed, NotFound, RenkeiError, ValidationFailed
-from workflow.linkage import list_companies
 from workflow.models import ProcessedRequest, Ticket, TicketEvent
 from workflow.notices import Channel, CustomerMessage, customer_message, kintone_completion_comment
 from workflow.schemas import Actor, TicketView
@@ -122,14 +121,14 @@ def customer_notice(wf: Workflow, ticket_id: int, *,
                     channel: Channel | None = None) -> CustomerMessage:
     """The お客様へご連絡 text of a ticket, for its route unless `channel` is given."""
     view = wf.get(ticket_id)
-    return customer_message(view, wf.store_links(view.company_code),
+    return customer_message(view, wf.ticket_links(view),
                             channel=channel or customer_contact_route(view))
 
 
 def kintone_comment_text(wf: Workflow, ticket_id: int) -> str:
     """The 完了報告 comment of a ticket, with its stores' linkage as recorded."""
     view = wf.get(ticket_id)
-    return kintone_completion_comment(view, wf.store_links(view.company_code))
+    return kintone_completion_comment(view, wf.ticket_links(view))
 
 
 # ---------------------------------------------------------------- Kintone and 設定依頼書
@@ -161,30 +160,20 @@ def is_done(wf: Workflow, key: str) -> bool:
 def spec_sheet_data(wf: Workflow, ticket_id: int) -> SpecSheetData:
     """What the 設定依頼書 of a ticket shows: company, stores with known まかせてネット codes,
     the date, and for a change the added items. 依頼日 is today (Asia/Tokyo)."""
-    with wf.factory() as session:
-        ticket = session.scalar(select(Ticket).where(Ticket.id == ticket_id)
-                                .options(selectinload(Ticket.stores)))
-        if ticket is None:
-            raise NotFound(f"依頼 #{ticket_id} は見つかりません")
-        view = TicketView.of(ticket, events=False)
-        companies = list_companies(session, ticket.company_code)
-    company = companies[0] if companies else None
-    known = {s.store_code: s for s in company.stores} if company else {}
-    rows = []
-    for store in view.stores:
-        linked = known.get(store.code)
-        rows.append(SpecStoreRow(
-            code=store.code, name=store.name,
-            makasete_store_code=linked.makasete_store_code if linked else None,
-            start_date=linked.start_date if linked else None,
-            end_date=linked.end_date if linked else None))
+    view = wf.get(ticket_id)
+    rows = wf.ticket_links(view)
+    company_code = next((r.makasete_company_code for r in rows if r.makasete_company_code),
+                        None)
+    stores = [SpecStoreRow(code=r.store_code, name=r.store_name,
+                           makasete_store_code=r.makasete_store_code, start_date=r.start_date,
+                           end_date=r.end_date) for r in rows]
     return SpecSheetData(
         ticket_id=view.id, kind=view.kind, kind_label=view.kind_label,
         company_code=view.company_code, customer_code=view.customer_code,
         company_name=view.company_name,
-        makasete_company_code=company.makasete_company_code if company else None,
+        makasete_company_code=company_code,
         date_label=view.date_label, desired_date=view.desired_date, issued_on=wf.today(),
-        stores=tuple(rows),
+        stores=tuple(stores),
         additions={k: tuple(v) for k, v in view.additions.items()}, remarks=view.remarks)
 
 

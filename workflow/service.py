@@ -395,6 +395,32 @@ class Workflow:
             linkage.unlink_company(session, company_code)
         return self.store_links(company_code)
 
+    def ticket_links(self, ticket: TicketView) -> list[StoreLinkView]:
+        """The linkage of a ticket's own stores, in the ticket's order and named as the ticket
+        filed them (code and name).
+
+        The company's registry keeps the latest spelling of each store, which another ticket
+        of the same company may have changed; every per-ticket text (完了報告, 設定依頼書,
+        the customer's message) reads its stores here, never from the registry's names.
+        A store the registry has no row for is listed 未連携 with no codes.
+        """
+        registry = {r.store_code: r for r in self.store_links(ticket.company_code)}
+        rows = []
+        for store in ticket.stores:
+            known = registry.get(store.code)
+            if known is not None:
+                rows.append(known.model_copy(update={"store_name": store.name,
+                                                     "company_name": ticket.company_name}))
+            else:
+                rows.append(StoreLinkView(
+                    company_code=ticket.company_code, company_name=ticket.company_name,
+                    makasete_company_code=next(
+                        (r.makasete_company_code for r in registry.values()), None),
+                    destination=next((r.destination for r in registry.values()), "ex"),
+                    store_code=store.code, store_name=store.name, makasete_store_code=None,
+                    start_date=None, end_date=None, state=linkage.UNLINKED))
+        return rows
+
     def store_links(self, company_code: str | None = None) -> list[StoreLinkView]:
         """The linkage screen as rows: each store with its codes, dates and 連携状態."""
         with self.factory() as session:
