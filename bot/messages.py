@@ -7,6 +7,7 @@ labels from `workflow.machine`. What is here is the adapter's own wording.
 from __future__ import annotations
 
 from workflow.forms import FIELD_LABELS, date_label_for
+from workflow.labels import document_label
 
 # ---- the slash command ------------------------------------------------------------------
 HELP_TITLE = "renkei（まかせてネットEX連携依頼）の使い方"
@@ -25,10 +26,10 @@ def help_lines(command: str) -> list[str]:
 
 SUPPORT_TITLE = "お問い合わせ先"
 SUPPORT_LINES = [
-    "USENレジに関するお問い合わせ: 0120-210-440（年中無休/24時間受付）"
-    " https://support.usen.com/",
-    "まかせてネットに関するお問い合わせ: 03-3730-1909（受付時間：24時間サポート）"
-    " https://www.justweb.co.jp/contact/",
+    "USENレジに関するお問い合わせ: 0120-210-440（年中無休/24時間受付）",
+    "　USENサービスお客様サポートサイト（各サービスのよくあるご質問）: https://support.usen.com/",
+    "まかせてネットに関するお問い合わせ: 03-3730-1909（受付時間：24時間サポート）",
+    "　ジャストプランニングお問い合わせ: https://www.justweb.co.jp/contact/",
 ]
 
 
@@ -118,6 +119,18 @@ SEND_BACK_TITLE = "差し戻し"
 SEND_BACK_SUBMIT = "差し戻す"
 SEND_BACK_INTRO = "営業に依頼を差し戻します。不足している情報や修正してほしい点を書いてください。"
 SEND_BACK_PLACEHOLDER = "例: 対象店舗に0004:金町駅前店が抜けています"
+# 取り消す: Slack's confirm dialog on the button, then a reason (kept in the audit trail).
+CANCEL_CONFIRM_TITLE = "依頼を取り消しますか？"
+CANCEL_CONFIRM_TEXT = ("この依頼を取り消します。取り消した依頼は元に戻せません。"
+                       "次の画面で取り消しの理由を入力してください。")
+CANCEL_CONFIRM_YES = "取り消しへ進む"
+CANCEL_CONFIRM_NO = "やめる"
+CANCEL_TITLE = "依頼の取り消し"
+CANCEL_SUBMIT = "取り消す"
+CANCEL_INTRO = "この依頼を取り消します。取り消しの理由を書いてください（履歴に残ります）。"
+CANCEL_PLACEHOLDER = "例: お客様のご都合で連携を見送ることになりました"
+SHELL_CONFIRM_YN = "よろしいですか？ [y/N]: "
+SHELL_CONFIRM_NO = "取り消しをやめました"
 LINKAGE_TITLE = "設定完了を記録"
 LINKAGE_SUBMIT = "記録する"
 LINKAGE_INTRO = ("ジャストプランニングから届いた連携設定を記録します"
@@ -242,8 +255,9 @@ def kintone_posted(link: str) -> str:
     return f"{KINTONE_POSTED}: {link}"
 
 
-def spec_comment(ticket_id: int, company_name: str, stores: int) -> str:
-    return (f":page_facing_up: 設定依頼書（依頼 #{ticket_id} {company_name}・{stores}店舗）です。"
+def spec_comment(ticket_id: int, company_name: str, stores: int, kind: str = "new") -> str:
+    return (f":page_facing_up: {document_label(kind)}（依頼 #{ticket_id} {company_name}・"
+            f"{stores}店舗）です。"
             "ジャストプランニングへお送りください（.xlsx と、システム取り込み用の .csv）。")
 
 

@@ -118,8 +118,8 @@ def test_new_to_verified_with_kintone_files_reminders_mail_and_home(
     assert complete.args["channel_id"] == CHANNEL
     assert complete.args["thread_ts"] == ticket.slack_ts
     assert "設定依頼書" in complete.args["initial_comment"]
-    assert [f.filename for f in files] == [f"設定依頼書_67890_#{ticket_id}.xlsx",
-                                           f"設定依頼書_67890_#{ticket_id}.csv"]
+    assert [f.filename for f in files] == [f"設定依頼書_67890_依頼{ticket_id}.xlsx",
+                                           f"設定依頼書_67890_依頼{ticket_id}.csv"]
     assert len(h.emulator.of("files.getUploadURLExternal")) == 2
     assert len(h.emulator.of("upload")) == 2
     assert files[0].data is not None and files[1].data is not None

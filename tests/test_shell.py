@@ -62,9 +62,9 @@ def test_a_request_from_the_prompt_to_verified(database: Database) -> None:
     assert "✔ 連携の確認" in text
     # the same senders, rendered here: the 設定依頼書 files and the customer text
     folder = shell.files_dir
-    assert f"ファイル: {folder / '設定依頼書_67890_#1.xlsx'}" in text
-    assert (folder / "設定依頼書_67890_#1.xlsx").read_bytes()[:2] == b"PK"
-    assert (folder / "設定依頼書_67890_#1.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    assert f"ファイル: {folder / '設定依頼書_67890_依頼1.xlsx'}" in text
+    assert (folder / "設定依頼書_67890_依頼1.xlsx").read_bytes()[:2] == b"PK"
+    assert (folder / "設定依頼書_67890_依頼1.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     assert "お客様へのご連絡を自動で送れませんでした" in text
     assert "│ 件名: 【USENレジ】まかせてネットEXとのデータ連携設定完了のお知らせ" in text
     ticket = shell.handlers.wf.get(1)

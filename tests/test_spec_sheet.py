@@ -37,10 +37,10 @@ def _data(kind: str = "new", **overrides: object) -> SpecSheetData:
     return SpecSheetData(**values)  # type: ignore[arg-type]
 
 
-def _cells(content: bytes) -> list[list[object]]:
+def _cells(content: bytes, sheet: str = SHEET_NAME) -> list[list[object]]:
     wb = load_workbook(io.BytesIO(content))
-    assert wb.sheetnames == [SHEET_NAME]
-    ws = wb[SHEET_NAME]
+    assert wb.sheetnames == [sheet]
+    ws = wb[sheet]
     return [[c.value for c in row] for row in ws.iter_rows()]
 
 
@@ -82,7 +82,8 @@ def test_xlsx_for_change_lists_additions_and_company_code() -> None:
                  additions={"payment_items": ("PayPay", "楽天ペイ"), "discounts": ("学割10%引",),
                             "customer_segments": ()},
                  remarks="3店舗とも同じ設定です")
-    rows = _cells(build_xlsx(data))
+    rows = _cells(build_xlsx(data), "設定情報")  # seed 1-3: 設定情報送付, not 設定依頼書
+    assert rows[0][0] == "まかせてネットEX 設定情報（設定変更）"
     block = _block(rows)
     assert block["まかせてネット企業コード"] == "12345"
     assert block["設定変更日"] == "2026/12/07"
@@ -112,5 +113,7 @@ def test_csv_is_utf8_bom_one_row_per_store() -> None:
 
 
 def test_file_names() -> None:
-    assert spec_filename(_data()) == "設定依頼書_67890_#12.xlsx"
-    assert spec_filename(_data(), "csv") == "設定依頼書_67890_#12.csv"
+    assert spec_filename(_data()) == "設定依頼書_67890_依頼12.xlsx"
+    assert spec_filename(_data(), "csv") == "設定依頼書_67890_依頼12.csv"
+    assert spec_filename(_data("change")) == "設定情報_67890_依頼12.xlsx"
+    assert "#" not in spec_filename(_data("change"), "csv")

@@ -27,7 +27,6 @@ from workflow.errors import FieldError, ValidationFailed
 
 Kind = Literal["new", "change"]
 KINDS: tuple[str, ...] = ("new", "change")
-KIND_LABELS: dict[str, str] = {"new": "新規・増店", "change": "設定変更"}
 
 FIELD_LABELS: dict[str, str] = {
     "customer_code": "顧客CD",

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from workflow.machine import ACTION_LABELS, ROLE_LABELS, STATE_LABELS
+from workflow.labels import KIND_LABELS, action_label, role_label, step_label
 from workflow.models import Ticket, TicketEvent
 
 
@@ -22,10 +22,6 @@ class Actor(BaseModel):
     @property
     def display(self) -> str:
         return self.name or self.id
-
-
-# Audit actions that are not transitions of the machine table.
-EXTRA_ACTION_LABELS = {"file": "依頼を登録", "edit": "連絡先を変更"}
 
 
 class ActionView(BaseModel):
@@ -57,17 +53,17 @@ class EventView(BaseModel):
     note: str
 
     @classmethod
-    def of(cls, e: TicketEvent) -> EventView:
+    def of(cls, e: TicketEvent, kind: str) -> EventView:
+        """`kind` is the ticket's: 設定変更 names step 3 設定情報送付."""
         return cls(id=e.id, ticket_id=e.ticket_id, at=e.at, actor=e.actor,
                    actor_name=e.actor_name, actor_role=e.actor_role,
-                   action=e.action, action_label=EXTRA_ACTION_LABELS.get(
-                       e.action, ACTION_LABELS.get(e.action, e.action)),
+                   action=e.action, action_label=action_label(e.action, kind),
                    from_status=e.from_status, to_status=e.to_status,
-                   to_label=STATE_LABELS[e.to_status], note=e.note)
+                   to_label=step_label(e.to_status, kind), note=e.note)
 
     @property
     def role_label(self) -> str:
-        return ROLE_LABELS.get(self.actor_role, self.actor_role)
+        return role_label(self.actor_role)
 
 
 class TicketView(BaseModel):
@@ -109,7 +105,7 @@ class TicketView(BaseModel):
 
         return cls(
             id=t.id, kind=t.kind, kind_label=KIND_LABELS[t.kind], status=t.status,
-            status_label=STATE_LABELS[t.status], version=t.version,
+            status_label=step_label(t.status, t.kind), version=t.version,
             customer_code=t.customer_code, company_code=t.company_code,
             company_name=t.company_name,
             stores=[StoreView(code=s.store_code, name=s.store_name) for s in t.stores],
@@ -120,12 +116,10 @@ class TicketView(BaseModel):
             created_at=t.created_at, step_times=dict(t.step_times or {}), sla_due=t.sla_due,
             days_overdue=days_overdue, kintone_record_id=t.kintone_record_id,
             slack_channel=t.slack_channel, slack_ts=t.slack_ts,
-            events=[EventView.of(e) for e in t.events] if events else [],
+            events=[EventView.of(e, t.kind) for e in t.events] if events else [],
             actions=actions or [], pending_jobs=pending_jobs or [],
         )
 
-
-KIND_LABELS = {"new": "新規・増店", "change": "設定変更"}
 
 
 class StoreLinkView(BaseModel):

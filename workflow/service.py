@@ -18,14 +18,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, object_session, selectinload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from workflow import effects, linkage, machine, outbox
+from workflow import effects, labels, linkage, machine, outbox
 from workflow.calendar import BusinessCalendar, LeadTimeRules
 from workflow.contacts import contact_errors
 from workflow.db import transaction, utcnow
 from workflow.errors import (
     AlreadyMoved,
     Duplicate,
-    FieldError,
     NotAllowed,
     NotFound,
     RenkeiError,
@@ -184,11 +183,12 @@ class Workflow:
         """
         step = machine.move(action)
         if step is None:
-            raise RenkeiError(f"「{action}」という操作はありません")
+            raise self._unknown_action(ticket_id, action, actor)
+        kind = self._kind_of(ticket_id)
         if actor.role not in step.roles:
-            who = "・".join(machine.ROLE_LABELS[r] for r in step.roles if r != "system")
-            raise NotAllowed(f"「{step.label}」は{who}のみ操作できます")
-        parsed = self.parse(self._kind_of(ticket_id), form) if form is not None else None
+            who = "・".join(labels.role_label(r) for r in step.roles if r != "system")
+            raise NotAllowed(f"「{step.label(kind)}」は{who}のみ操作できます")
+        parsed = self.parse(kind, form) if form is not None else None
         try:
             with transaction(self.factory) as session:
                 self._claim_key(session, idempotency_key)
@@ -196,18 +196,18 @@ class Workflow:
                 valid_from = machine.triggers_from(ticket.status)
                 if action not in valid_from or (expected_status and
                                                 ticket.status != expected_status):
-                    raise self._already_moved(session, ticket, step.label)
+                    raise self._already_moved(session, ticket, step.label(kind))
                 if links is not None or makasete_company_code is not None:
                     linkage.link_stores(session, company_code=ticket.company_code,
                                         makasete_company_code=makasete_company_code or "",
                                         links=links or [], today=self.today(),
                                         company_name=ticket.company_name)
-                self._check_guards(session, ticket, step, actor, note)
+                machine.check_guards(machine.GuardContext(action, ticket, actor, note, session))
                 if parsed is not None:
                     self._form_fields(ticket, parsed)
                 from_status = ticket.status
                 machine.fire(ticket, action)
-                self._on_enter(ticket, note)
+                self._enter(ticket, note)
                 self._record(session, ticket, actor=actor, action=action,
                              from_status=from_status, note=note)
                 # Lean on purpose (no history, no outbox state): adapters that show the whole
@@ -217,7 +217,7 @@ class Workflow:
         except StaleDataError:
             with self.factory() as session:
                 ticket = self._load(session, ticket_id, events=False)
-                raise self._already_moved(session, ticket, step.label) from None
+                raise self._already_moved(session, ticket, step.label(kind)) from None
         except IntegrityError as exc:
             if idempotency_key:
                 raise Duplicate("この操作はすでに受け付けています") from exc
@@ -247,41 +247,25 @@ class Workflow:
         last = session.scalar(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)
                               .order_by(TicketEvent.id.desc()).limit(1))
         by = (last.actor_name or last.actor) if last else None
-        status = machine.STATE_LABELS[ticket.status]
+        status = labels.step_label(ticket.status, ticket.kind)
         return AlreadyMoved(
             f"「{label}」はできません: この依頼はすでに{by}さんが「{status}」に進めています",
             status=ticket.status, by=by)
 
-    def _check_guards(self, session: Session, ticket: Ticket, step: machine.Move, actor: Actor,
-                      note: str) -> None:
-        for guard in step.guards:
-            if guard == "has_note" and not note.strip():
-                raise ValidationFailed([FieldError("note", "差し戻しの理由を入力してください")])
-            if guard == "is_requester" and actor.id != ticket.requester:
-                raise NotAllowed("再提出できるのは依頼者ご本人のみです")
-            if (guard == "requester_or_planning" and actor.role != "planning"
-                    and actor.id != ticket.requester):
-                raise NotAllowed("取り消せるのは依頼者ご本人かUSEN企画のみです")
-            if guard == "stores_linked":
-                missing = linkage.all_linked(session, ticket.company_code,
-                                             [s.store_code for s in ticket.stores])
-                if missing:
-                    raise ValidationFailed([FieldError(
-                        "makasete_store_code",
-                        "設定完了の前に、まかせてネット企業コードと各店舗のまかせてネット"
-                        "店舗コード・連携開始日・連携終了日を登録してください"
-                        f"（未登録の店舗: {'、'.join(missing)}）")])
+    def _enter(self, ticket: Ticket, note: str) -> None:
+        many = len(ticket.stores) > self.settings.many_stores_threshold
+        machine.enter(machine.EnterContext(
+            ticket=ticket, note=note, today=self.today(), calendar=self.calendar,
+            sla_days=self.settings.sla_days_many if many else self.settings.sla_days))
 
-    def _on_enter(self, ticket: Ticket, note: str) -> None:
-        if ticket.status == "partner_setup":
-            many = len(ticket.stores) > self.settings.many_stores_threshold
-            days = self.settings.sla_days_many if many else self.settings.sla_days
-            ticket.sla_due = self.calendar.add_business_days(self.today(), days)
-            ticket.last_reminder_at = None
-        elif ticket.status == "returned":
-            ticket.return_reason = note
-        elif ticket.status == "contacted":
-            ticket.return_reason = None
+    def _unknown_action(self, ticket_id: int, action: str, actor: Actor) -> RenkeiError:
+        """「…」という操作はありません, with the actions `actor` may take on the ticket now."""
+        try:
+            now = [f"{a.action}（{a.label}）" for a in self.get(ticket_id, actor=actor).actions]
+        except NotFound as exc:
+            return exc
+        listed = "、".join(now) if now else "なし"
+        return RenkeiError(f"「{action}」という操作はありません。いまできる操作: {listed}")
 
     def confirm_by_delivery(self, company_code: str, store_code: str) -> list[int]:
         """連携の確認 by proof: the exporter delivered this store's data, so tickets waiting for
@@ -303,24 +287,15 @@ class Workflow:
         return moved
 
     def available_actions(self, ticket: Ticket | TicketView, actor: Actor) -> list[ActionView]:
-        """The buttons `actor` may press on `ticket` now (role and requester checks)."""
-        actions = []
-        for trigger in machine.triggers_from(ticket.status):
-            step = machine.move(trigger)
-            assert step is not None
-            if actor.role not in step.roles:
-                continue
-            if "is_requester" in step.guards and actor.id != ticket.requester:
-                continue
-            if ("requester_or_planning" in step.guards and actor.role != "planning"
-                    and actor.id != ticket.requester):
-                continue
-            actions.append(ActionView(
-                action=trigger, label=step.label,
-                style="danger" if trigger in ("cancel", "send_back") else "primary",
-                needs_note="has_note" in step.guards, needs_form=trigger == "resubmit",
-                needs_linkage=trigger == "complete_setup"))
-        return actions
+        """The buttons `actor` may press on `ticket` now: the machine table's moves from its
+        status, filtered by role and the guards about who may act (machine.may_press)."""
+        return [ActionView(
+                    action=trigger, label=labels.action_label(trigger, ticket.kind),
+                    style="danger" if trigger in ("cancel", "send_back") else "primary",
+                    needs_note="has_note" in machine.TRIGGERS[trigger]["guards"],
+                    needs_form=trigger == "resubmit", needs_linkage=trigger == "complete_setup")
+                for trigger in machine.triggers_from(ticket.status)
+                if machine.may_press(trigger, ticket, actor)]
 
     def get(self, ticket_id: int, *, actor: Actor | None = None) -> TicketView:
         """One ticket with its timeline and, for `actor`, the actions available now."""
@@ -355,7 +330,7 @@ class Workflow:
             event = session.get(TicketEvent, event_id)
             if event is None:
                 raise NotFound(f"履歴 {event_id} は見つかりません")
-            return EventView.of(event)
+            return EventView.of(event, event.ticket.kind)
 
     def timeline(self, ticket_id: int) -> list[EventView]:
         """The audit events of a ticket, oldest first."""

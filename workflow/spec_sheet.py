@@ -17,8 +17,13 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
+from workflow.labels import document_label
+
 SHEET_NAME = "設定依頼書"
 TITLE = "まかせてネットEX 連携設定依頼書"
+# 設定変更 sends 設定情報 at step 3 (seed 1-3 「設定情報送付」), not a 設定依頼書.
+SHEET_NAMES = {"new": SHEET_NAME, "change": document_label("change")}
+TITLES = {"new": TITLE, "change": "まかせてネットEX 設定情報（設定変更）"}
 STORE_HEADERS = ("店舗CD", "店舗名", "まかせてネット店舗コード", "連携開始日", "連携終了日")
 ADDITION_LABELS: dict[str, str] = {
     "payment_items": "追加した支払科目",
@@ -68,8 +73,9 @@ def _ymd(d: date | None) -> str:
 
 
 def spec_filename(data: SpecSheetData, ext: str = "xlsx") -> str:
-    """The file name the partner sees, e.g. 設定依頼書_67890_#12.xlsx."""
-    return f"{SHEET_NAME}_{data.company_code}_#{data.ticket_id}.{ext}"
+    """The file name the partner sees, e.g. 設定依頼書_67890_依頼12.xlsx (設定情報_… for a
+    設定変更). No `#`: shells, URLs and some mail clients treat it as a comment or fragment."""
+    return f"{document_label(data.kind)}_{data.company_code}_依頼{data.ticket_id}.{ext}"
 
 
 def company_block(data: SpecSheetData) -> list[tuple[str, str]]:
@@ -91,12 +97,12 @@ def _header_row(ws: Worksheet, row: int, headers: tuple[str, ...]) -> None:
 
 
 def build_xlsx(data: SpecSheetData) -> bytes:
-    """The 設定依頼書 as an .xlsx workbook (one sheet named 設定依頼書)."""
+    """The 設定依頼書 as an .xlsx workbook (one sheet named 設定依頼書; 設定情報 for a change)."""
     wb = Workbook()
     ws = wb.active
     assert ws is not None  # a new Workbook always has one sheet
-    ws.title = SHEET_NAME
-    ws.cell(row=1, column=1, value=TITLE).font = _TITLE_FONT
+    ws.title = SHEET_NAMES.get(data.kind, SHEET_NAME)
+    ws.cell(row=1, column=1, value=TITLES.get(data.kind, TITLE)).font = _TITLE_FONT
     row = 3
     for label, value in company_block(data):
         ws.cell(row=row, column=1, value=label).font = _BOLD

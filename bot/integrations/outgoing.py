@@ -160,7 +160,7 @@ class Outgoing:
                     file_uploads=views_partner.spec_upload(files), channel=channel,
                     thread_ts=ts,
                     initial_comment=m.spec_comment(ticket_id, data.company_name,
-                                                   len(data.stores)))
+                                                   len(data.stores), data.kind))
 
         self._once(job, "files", upload)
 

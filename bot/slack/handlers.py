@@ -187,7 +187,7 @@ class Handlers:
             return views.linkage_modal(ticket, self.wf.store_links(ticket.company_code), meta)
         if press.action == "resubmit":
             return views.intake_modal(ticket.kind, meta, views.intake_initial(ticket))
-        return views.send_back_modal(ticket, meta)
+        return views.send_back_modal(ticket, meta, press.action)
 
     # ---- modal submissions --------------------------------------------------------------
     def _submitted(self, ack: Ack, view: Mapping[str, Any], run: Callable[[], TicketView],
@@ -240,8 +240,9 @@ class Handlers:
         meta = payloads.meta(view)
         actor = self._actor(body)
         note = payloads.read_note(view)
+        action = "cancel" if meta.get("action") == "cancel" else "send_back"
         self._submitted(ack, view, lambda: self.wf.advance(
-            int(meta["ticket_id"]), "send_back", actor=actor, note=note,
+            int(meta["ticket_id"]), action, actor=actor, note=note,
             expected_status=meta.get("status"),
             idempotency_key=f"slack:view:{view.get('id', '')}"))
 

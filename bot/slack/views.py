@@ -15,7 +15,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import messages as m
-from workflow.machine import ROLE_LABELS, STATE_LABELS, STEPS
+from workflow.labels import document_label, role_label, step_label
+from workflow.machine import STEPS
 from workflow.partner import CONTACT_EDITABLE
 from workflow.schemas import ActionView, EventView, StoreLinkView, TicketView
 
@@ -196,11 +197,21 @@ def notice_modal(title: str, text: str) -> dict[str, Any]:
 
 
 # ---- 差し戻し and 設定完了 -------------------------------------------------------------------
-def send_back_modal(ticket: TicketView, meta: Mapping[str, Any]) -> dict[str, Any]:
-    blocks = [_md(f"*{_title(ticket)}*\n{m.SEND_BACK_INTRO}"),
+_REASON_TEXTS = {  # action → title, submit, intro, placeholder of its reason modal
+    "send_back": (m.SEND_BACK_TITLE, m.SEND_BACK_SUBMIT, m.SEND_BACK_INTRO,
+                  m.SEND_BACK_PLACEHOLDER),
+    "cancel": (m.CANCEL_TITLE, m.CANCEL_SUBMIT, m.CANCEL_INTRO, m.CANCEL_PLACEHOLDER),
+}
+
+
+def send_back_modal(ticket: TicketView, meta: Mapping[str, Any],
+                    action: str = "send_back") -> dict[str, Any]:
+    """The reason modal of 差し戻し, or of 取り消す (`action`); meta carries the action."""
+    title, submit, intro, placeholder = _REASON_TEXTS[action]
+    blocks = [_md(f"*{_title(ticket)}*\n{intro}"),
               _text_input("note", m.field_label("note"), multiline=True,
-                          placeholder=m.SEND_BACK_PLACEHOLDER, max_length=1000)]
-    return _modal(SEND_BACK_CALLBACK, m.SEND_BACK_TITLE, m.SEND_BACK_SUBMIT, blocks, meta)
+                          placeholder=placeholder, max_length=1000)]
+    return _modal(SEND_BACK_CALLBACK, title, submit, blocks, {**meta, "action": action})
 
 
 def store_block_id(field: str, store_code: str) -> str:
@@ -261,7 +272,7 @@ def progress(t: TicketView) -> str:
         reached = max((STEPS.index(s) + 1 for s in entered), default=0)
     parts = []
     for i, step in enumerate(STEPS):
-        label = STATE_LABELS[step]
+        label = step_label(step, t.kind)
         if t.status == "verified" or i < reached:
             parts.append(f":white_check_mark: {label}")
         elif i == reached and t.status in STEPS:
@@ -288,12 +299,18 @@ def _button(action: ActionView, t: TicketView) -> Block:
                      "value": f"{t.id}:{t.status}:{'modal' if _needs_modal(action) else ''}"}
     if action.style in ("primary", "danger"):
         button["style"] = action.style
+    if action.action == "cancel":
+        button["confirm"] = {"title": _plain(m.CANCEL_CONFIRM_TITLE),
+                             "text": _plain(m.CANCEL_CONFIRM_TEXT),
+                             "confirm": _plain(m.CANCEL_CONFIRM_YES),
+                             "deny": _plain(m.CANCEL_CONFIRM_NO), "style": "danger"}
     return button
 
 
 def pending_labels(t: TicketView) -> list[str]:
     """Outgoing work of the ticket not sent yet, by name (the message itself not counted)."""
-    return [m.PENDING_LABELS[k] for k in t.pending_jobs if k in m.PENDING_LABELS]
+    named = {**m.PENDING_LABELS, "spec.document": document_label(t.kind)}
+    return [named[k] for k in t.pending_jobs if k in named]
 
 
 def ticket_blocks(t: TicketView, actions: Sequence[ActionView], *,
@@ -354,7 +371,7 @@ def when(at: datetime, tz: ZoneInfo) -> str:
 
 def event_text(e: EventView, tz: ZoneInfo) -> str:
     who = f"<@{e.actor}>"
-    role = ROLE_LABELS.get(e.actor_role, e.actor_role)
+    role = role_label(e.actor_role)
     if e.from_status is None:
         line = m.filed_line(who, role, when(e.at, tz))
     else:

@@ -9,7 +9,8 @@ from typing import Any
 
 from bot import messages as m
 from bot.slack.views import Block, _context, _header, _md, ticket_line
-from workflow.machine import STATE_LABELS, STEPS
+from workflow.labels import step_label
+from workflow.machine import STEPS
 from workflow.schemas import TicketView
 
 MAX_LINES = 30
@@ -48,7 +49,8 @@ def _lines(tickets: Sequence[TicketView]) -> Block:
 
 
 def counts_text(counts: Mapping[str, int]) -> str:
-    return "　".join(m.home_count(STATE_LABELS[s], counts.get(s, 0)) for s in STEPS)
+    # The counts cover both kinds: step 3 shows both of the seed's names (設定依頼書／設定情報).
+    return "　".join(m.home_count(step_label(s, None), counts.get(s, 0)) for s in STEPS)
 
 
 def home_view(data: HomeData) -> dict[str, Any]:

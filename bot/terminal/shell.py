@@ -26,7 +26,7 @@ from bot.slack.notifier import Notifier
 from bot.slack.roles import Roles
 from bot.slack.views_partner import CUSTOMER_VERIFY_ACTION
 from bot.terminal import text as tx
-from workflow.machine import ROLE_LABELS
+from workflow.labels import role_label
 
 DEMO_PLANNER = "kikaku"
 CHANNEL = "renkei-requests"
@@ -173,7 +173,7 @@ class Shell:
 
     # ---- the loop -----------------------------------------------------------------------
     def role_label(self) -> str:
-        return ROLE_LABELS[self.roles.role_of(self.user)]
+        return role_label(self.roles.role_of(self.user))
 
     def run(self) -> None:
         for row in m.shell_banner(self.settings.slack_command, self.user,
@@ -236,6 +236,12 @@ class Shell:
             self.say(m.SHELL_NO_BUTTON)
             return
         button = self.buttons[number - 1]
+        if button.confirm:  # Slack's confirm dialog: y/N before anything is sent
+            self.say(button.confirm)
+            answer = self._ask(m.SHELL_CONFIRM_YN)
+            if (answer or "").strip().lower() not in ("y", "yes"):
+                self.say(m.SHELL_CONFIRM_NO)
+                return
         body = {"type": "block_actions", "user": {"id": self.user, "username": self.user},
                 "trigger_id": "shell", "channel": {"id": self.buttons_channel},
                 "actions": [{"action_id": button.action_id, "value": button.value,

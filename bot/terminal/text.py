@@ -23,6 +23,7 @@ class Button:
     label: str
     action_id: str
     value: str
+    confirm: str = ""  # the button's `confirm` dialog text: the terminal asks y/N first
 
 
 def plain(mrkdwn: str) -> str:
@@ -79,7 +80,8 @@ def render(blocks: Sequence[dict[str, Any]] | None, fallback: str = ""
                 if element.get("type") == "button":
                     buttons.append(Button(_text_of(element.get("text")),
                                           element.get("action_id", ""),
-                                          element.get("value", "")))
+                                          element.get("value", ""),
+                                          _text_of((element.get("confirm") or {}).get("text"))))
                     row.append(f"[{len(buttons)}] {buttons[-1].label}")
             lines.append("  ".join(row))
     return lines, buttons
