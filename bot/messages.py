@@ -425,5 +425,6 @@ def json_not_object(path: str, found: str) -> str:
     return f"JSONはオブジェクト {{…}} である必要があります（{found}が書かれています）: {path}"
 
 
+CLI_ABORTED = "入力を中止しました（何も保存していません）"
 JSON_KINDS = {"list": "配列 […]", "str": "文字列", "int": "数値", "float": "数値",
               "bool": "真偽値", "NoneType": "null"}

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from exporter.batches import Enqueued, enqueue_close
 from exporter.destinations import Sender
 from exporter.settings import ExporterSettings
+from workflow.calendar import read_date
 from workflow.db import make_engine, make_sessionmaker
 from workflow.errors import FieldError, ValidationFailed
 from workflow.migrate import upgrade
@@ -64,11 +65,10 @@ def parse_close_request(raw: dict[str, Any]) -> tuple[str, str, date]:
         errors.append(FieldError("store_code", "store_code (店舗CD) must be 1-20 half-width "
                                                "digits, e.g. 0001"))
     day = None
-    text = _norm(raw.get("business_date")).replace("/", "-")
     try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        errors.append(FieldError("business_date", "business_date must be a date, YYYY-MM-DD"))
+        day = read_date(raw.get("business_date"), field="business_date", label="営業日")
+    except ValidationFailed as exc:
+        errors.extend(exc.errors)
     if errors or day is None:
         raise ValidationFailed(errors)
     return company, store, day
@@ -80,15 +80,17 @@ def check_exportable(session: Session, company_code: str, store_code: str, day: 
         Company.company_code == company_code, Store.store_code == store_code))
     if store is None:
         raise ValidationFailed([FieldError(
-            "store_code", f"store {company_code}/{store_code} is not known to renkei")])
+            "store_code",
+            f"企業CD {company_code} の店舗CD {store_code} は renkei に登録されていません")])
     if not store.linked or not store.company.makasete_company_code:
         raise ValidationFailed([FieldError(
-            "store_code", f"store {company_code}/{store_code} is not linked (未連携)")])
+            "store_code", f"企業CD {company_code} の店舗CD {store_code} は未連携です")])
     if store.start_date is None or store.end_date is None \
             or not store.start_date <= day <= store.end_date:
         raise ValidationFailed([FieldError(
-            "business_date", f"{day} is outside the store's window "
-                             f"{store.start_date} .. {store.end_date} (連携開始日-連携終了日)")])
+            "business_date",
+            f"{day} はこの店舗の連携期間外です（連携開始日 {store.start_date or '未設定'}"
+            f"〜連携終了日 {store.end_date or '未設定'}）")])
 
 
 def close_store(factory: sessionmaker[Session], tz: ZoneInfo, company_code: str,

@@ -158,7 +158,7 @@ def test_pos_close_enqueues_or_explains(database: Database) -> None:
     status, answer = handle_pos_close(database.factory, settings, json.dumps(
         {"company_code": "10001", "store_code": "0002",
          "business_date": DAY.isoformat()}).encode())
-    assert status == 400 and "not linked" in answer["errors"]["store_code"]
+    assert status == 400 and "未連携" in answer["errors"]["store_code"]
     assert handle_pos_close(database.factory, settings, b"[1]")[0] == 400
     assert handle_pos_close(database.factory, settings, b"{nope")[0] == 400
 
@@ -168,4 +168,4 @@ def test_pos_close_outside_the_window_is_refused(sqlite_db: Database, day: str) 
     setup_stores(sqlite_db, stores=1)
     status, answer = handle_pos_close(sqlite_db.factory, settings_for("/tmp/unused"), json.dumps(
         {"company_code": "10001", "store_code": "0001", "business_date": day}).encode())
-    assert status == 400 and "outside" in answer["errors"]["business_date"]
+    assert status == 400 and "連携期間外" in answer["errors"]["business_date"]

@@ -89,7 +89,7 @@ def test_cli_demo_close_status_retry(cli_env: Path) -> None:
     assert result.exit_code == 2 and "business_date" in result.output
     result = runner.invoke(app, ["export", "close", "--company", COMPANY, "--store", "0009",
                                  "--date", DAY.isoformat()])
-    assert result.exit_code == 2 and "not known" in result.output
+    assert result.exit_code == 2 and "renkei に登録されていません" in result.output
     result = runner.invoke(app, ["export", "retry"])
     assert result.exit_code == 0 and "re-queued 0" in result.output
     assert runner.invoke(app, ["export", "drain", "--now"]).exit_code == 0

@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 import holidays
+
+from workflow.errors import FieldError, ValidationFailed
 
 MonthDay = tuple[int, int]
 Closure = tuple[MonthDay, MonthDay]
@@ -75,6 +77,32 @@ def parse_date(text: str, *, today: date) -> date | None:
     except (ValueError, OverflowError):
         return None
     return None
+
+
+def read_date(value: object, *, field: str, label: str, today: date | None = None,
+              required: bool = True) -> date | None:
+    """The one reader of a date a person typed or a file carried (CLI, files, the exporter).
+
+    Accepts what `parse_date` reads (month-day forms only when `today` is given), a `date`,
+    or nothing (None unless `required`). Anything else is a ValidationFailed on `field` that
+    says it is not a date, in Japanese and with no exception text.
+    """
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = "" if value is None else unicodedata.normalize("NFKC", str(value)).strip()
+    if not text:
+        if required:
+            raise ValidationFailed([FieldError(field, f"{label}を入力してください")])
+        return None
+    parsed = None
+    if len(text) <= 100 and (today is not None or _DATE_YMD.fullmatch(text)):
+        parsed = parse_date(text, today=today or date.min)
+    if parsed is None:
+        raise ValidationFailed([FieldError(
+            field, f"{label}「{text[:40]}」は日付ではありません（例: 2026-12-01）")])
+    return parsed
 
 
 @dataclass(frozen=True)

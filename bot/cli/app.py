@@ -65,7 +65,34 @@ def _setup(verbose: bool = typer.Option(False, "-v", "--verbose", help="Debug lo
 
 
 def main() -> None:
-    app()
+    """The console script: click's own handling, plus one line (never a traceback) for a
+    database that is unreachable, empty or unwritable (exit 3) and a Japanese 中止 on ^C/EOF."""
+    import sys
+
+    from sqlalchemy.exc import SQLAlchemyError
+    from typer import rich_utils
+    from typer.exceptions import Abort, TyperException
+
+    from bot import messages
+    from bot.cli.common import database_trouble
+    from workflow.settings import get_settings
+
+    try:
+        code = app(standalone_mode=False)
+    except (Abort, KeyboardInterrupt, EOFError):
+        # typer's own "Aborted!" is English in the middle of Japanese prompts
+        typer.secho(messages.CLI_ABORTED, err=True)
+        sys.exit(1)
+    except TyperException as exc:  # usage errors: shown as typer shows them
+        rich_utils.rich_format_error(exc)  # type: ignore[arg-type]
+        sys.exit(exc.exit_code)
+    except SQLAlchemyError as exc:
+        line = database_trouble(exc, get_settings().database_url)
+        if line is None:
+            raise
+        typer.secho(f"renkei: {line}", fg="red", err=True)
+        sys.exit(3)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 __all__ = ["app", "context", "main"]

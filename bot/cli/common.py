@@ -99,3 +99,36 @@ def read_json_object(path: Path) -> dict[str, Any]:
         found = messages.JSON_KINDS.get(type(data).__name__, type(data).__name__)
         raise RenkeiError(messages.json_not_object(str(path), found))
     return data
+
+
+def database_trouble(exc: BaseException, url: str) -> str | None:
+    """One line for an operator when the database is unreachable, empty or unwritable; None
+    when `exc` is something else."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
+
+    if isinstance(exc, ArgumentError):
+        return f"DATABASE_URL is not a database URL: {url!r}"
+    if not isinstance(exc, OperationalError | ProgrammingError):
+        return None
+    try:
+        parsed = make_url(url)
+    except Exception:  # an unparsable DATABASE_URL: say so rather than crash while explaining
+        return f"DATABASE_URL is not a database URL: {url!r}"
+    text = str(getattr(exc, "orig", exc))
+    if parsed.get_backend_name() == "sqlite":
+        path = Path(parsed.database or "").resolve()
+        if "readonly" in text or "unable to open" in text:
+            return (f"cannot write the SQLite database {path}: the folder {path.parent} is not "
+                    "writable (make it writable or set DATABASE_URL)")
+        if "no such table" in text:
+            return f"the SQLite database {path} has no renkei tables: run `renkei db upgrade`"
+        return None
+    if isinstance(exc, ProgrammingError) and ("does not exist" in text or
+                                              "UndefinedTable" in type(exc.orig).__name__):
+        return (f"the database {parsed.database} at {parsed.host}:{parsed.port or 5432} has no "
+                "renkei tables: run `renkei db upgrade`")
+    if isinstance(exc, OperationalError):
+        return (f"cannot reach the database at {parsed.host or 'localhost'}:"
+                f"{parsed.port or 5432} (DATABASE_URL): {text.splitlines()[0] if text else ''}")
+    return None

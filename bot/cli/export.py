@@ -19,6 +19,7 @@ from exporter.batches import enqueue_close
 from exporter.kinds import write_schemas
 from exporter.service import Runtime, close_store, parse_close_request, runtime
 from exporter.status import store_status
+from workflow.calendar import read_date
 from workflow.errors import FieldError, RenkeiError, ValidationFailed
 
 export_app = typer.Typer(
@@ -45,10 +46,9 @@ def _user_errors() -> Iterator[None]:
 
 
 def _date(value: str, field: str) -> date:
-    try:
-        return date.fromisoformat(value.strip().replace("/", "-"))
-    except ValueError:
-        raise ValidationFailed([FieldError(field, "must be a date, YYYY-MM-DD")]) from None
+    day = read_date(value, field=field, label=field)
+    assert day is not None  # required
+    return day
 
 
 def _drain(rt: Runtime, *, progress: bool = False) -> outbox.DrainResult:

@@ -8,7 +8,7 @@ import typer
 
 from bot import context
 from bot.cli.common import print_json, user_errors
-from workflow.errors import FieldError, ValidationFailed
+from workflow.calendar import read_date
 from workflow.linkage import StoreLink
 
 stores_app = typer.Typer(help="Store linkage: まかせてネット codes, dates, 連携状態.",
@@ -39,11 +39,9 @@ def stores_list(
 
 
 def _parse_date(value: str, field: str, label: str) -> date:
-    try:
-        return date.fromisoformat(value.replace("/", "-"))
-    except ValueError:
-        raise ValidationFailed([FieldError(field, f"{label}は YYYY-MM-DD で入力してください")]) \
-            from None
+    day = read_date(value, field=field, label=label)
+    assert day is not None  # required
+    return day
 
 
 @stores_app.command("link")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +14,12 @@ from bot.cli.common import (
     field_label,
     print_json,
     read_json_object,
+    retry_prompt,
     show_error,
     user_errors,
 )
-from workflow.errors import RenkeiError, ValidationFailed
+from workflow.calendar import read_date
+from workflow.errors import ValidationFailed
 from workflow.forms import date_label_for
 from workflow.linkage import StoreLink
 from workflow.schemas import TicketView
@@ -160,9 +163,16 @@ def tickets_show(
     print_json(view) if as_json else print_ticket(view)
 
 
-def _linkage_prompts(view: TicketView) -> tuple[str, list[StoreLink]]:
-    from datetime import date
+def _prompt_date(label: str, field: str) -> date:
+    """Ask until the answer is a date (the message says it is not one, and why)."""
+    def ask() -> date:
+        day = read_date(typer.prompt(f"  {label} (YYYY-MM-DD)"), field=field, label=label)
+        assert day is not None  # required
+        return day
+    return retry_prompt(ask)
 
+
+def _linkage_prompts(view: TicketView) -> tuple[str, list[StoreLink]]:
     code = typer.prompt("まかせてネット企業コード（半角数字1〜5桁）")
     links = []
     for s in view.stores:
@@ -170,8 +180,8 @@ def _linkage_prompts(view: TicketView) -> tuple[str, list[StoreLink]]:
         links.append(StoreLink(
             store_code=s.code,
             makasete_store_code=typer.prompt("  まかせてネット店舗コード（1〜6桁）"),
-            start_date=date.fromisoformat(typer.prompt("  連携開始日 (YYYY-MM-DD)")),
-            end_date=date.fromisoformat(typer.prompt("  連携終了日 (YYYY-MM-DD)")),
+            start_date=_prompt_date("連携開始日", "start_date"),
+            end_date=_prompt_date("連携終了日", "end_date"),
             name=s.name))
     return code, links
 
@@ -198,29 +208,18 @@ def tickets_advance(
                 extra["links"] = [StoreLink(
                     store_code=str(s["store_code"]),
                     makasete_store_code=str(s.get("makasete_store_code", "")),
-                    start_date=_date(s.get("start_date")), end_date=_date(s.get("end_date")))
+                    start_date=read_date(s.get("start_date"), field="start_date",
+                                         label="連携開始日", required=False),
+                    end_date=read_date(s.get("end_date"), field="end_date", label="連携終了日",
+                                       required=False))
                     for s in data.get("stores", [])]
             else:
-                try:
-                    extra["makasete_company_code"], extra["links"] = _linkage_prompts(
-                        wf.get(ticket_id))
-                except ValueError as exc:
-                    raise RenkeiError(f"日付は YYYY-MM-DD で入力してください（{exc}）") from None
+                extra["makasete_company_code"], extra["links"] = _linkage_prompts(
+                    wf.get(ticket_id))
         if form_json:
             extra["form"] = read_json_object(form_json)
         view = wf.advance(ticket_id, action, actor=wf.actor(user), note=note, **extra)
     typer.secho(f"#{view.id} → {view.status_label}", fg="green")
-
-
-def _date(value: Any) -> Any:
-    from datetime import date
-
-    if value in (None, ""):
-        return None
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise RenkeiError(f"日付は YYYY-MM-DD で入力してください: {value}") from None
 
 
 def kintone_text(ticket_id: int) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from bot import messages as m
 from bot.slack.views import ACTION_PREFIX, intake_fields, store_block_id
 from workflow import linkage
-from workflow.calendar import parse_date
+from workflow.calendar import parse_date, read_date
 from workflow.errors import ValidationFailed
 from workflow.forms import normalize_code
 from workflow.schemas import TicketView
@@ -89,6 +89,15 @@ def _date(text: str, today: date) -> date | None:
     return parse_date(text, today=today) if text.strip() else None
 
 
+def _not_a_date(text: str, field: str, today: date) -> str:
+    label = m.field_label(field)
+    try:
+        read_date(text, field=field, label=label, today=today)
+    except ValidationFailed as exc:
+        return exc.errors[0].message
+    return ""
+
+
 def read_linkage(view: Mapping[str, Any], ticket: TicketView, today: date) -> LinkageInput:
     """設定完了's inputs as StoreLinks, checked store by store with the workflow's rules so
     each message lands under its own input."""
@@ -114,8 +123,16 @@ def read_linkage(view: Mapping[str, Any], ticket: TicketView, today: date) -> Li
         for e in linkage.validate_store_link(link, today=today):
             block = store_block_id(e.field, code)
             errors[block] = f"{errors[block]} / {e.message}" if block in errors else e.message
+        for field in ("start_date", "end_date"):  # typed but not a date: say so, not "empty"
+            typed = value(values, store_block_id(field, code))
+            if typed.strip() and _date(typed, today) is None:
+                errors[store_block_id(field, code)] = _not_a_date(typed, field, today)
         links.append(link)
     return LinkageInput(company, links, errors)
+
+
+def link_date(link: linkage.StoreLink, field: str) -> date | None:
+    return link.start_date if field == "start_date" else link.end_date
 
 
 def _bulk_links(text: str, names: Mapping[str, str], today: date
@@ -137,7 +154,11 @@ def _bulk_links(text: str, names: Mapping[str, str], today: date
         seen.add(code)
         link = linkage.StoreLink(code, parts[1], _date(parts[2], today), _date(parts[3], today),
                                  name=names[code])
-        problems += [m.bulk_line_error(number, e.message)
+        typed = {"start_date": parts[2], "end_date": parts[3]}
+        problems += [m.bulk_line_error(
+                        number, _not_a_date(typed[e.field], e.field, today)
+                        if e.field in typed and typed[e.field] and link_date(link, e.field) is None
+                        else e.message)
                      for e in linkage.validate_store_link(link, today=today)]
         links.append(link)
     missing = [c for c in names if c not in seen]
