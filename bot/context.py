@@ -35,7 +35,8 @@ def build(settings: Settings | None = None, *, migrate: bool | None = None) -> C
         upgrade(url)
     engine = make_engine(url)
     factory = make_sessionmaker(engine)
-    return Context(settings, engine, factory, Workflow(factory, settings))
+    return Context(settings, engine, factory,
+                   Workflow(factory, settings, clock=settings.clock()))
 
 
 @lru_cache(maxsize=1)

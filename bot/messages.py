@@ -49,6 +49,16 @@ LIST_TITLES = {
 LIST_EMPTY = "該当する依頼はありません。"
 
 
+def unknown_list_filter(command: str, which: str) -> str:
+    choices = "　".join(f"`{command} list {k}` {v}" for k, v in LIST_TITLES.items())
+    return f"「{which}」では絞り込めません。指定できるのは: {choices}"
+
+
+def unknown_status(status: str, choices: list[tuple[str, str]]) -> str:
+    listed = "、".join(f"{name}（{label}）" for name, label in choices)
+    return f"「{status}」という状態はありません。指定できる状態: {listed}"
+
+
 def list_more(shown: int, total: int) -> str:
     return f"ほか {total - shown} 件（`list` の結果は新しい順に{shown}件まで表示）"
 
@@ -128,6 +138,7 @@ CANCEL_CONFIRM_NO = "やめる"
 CANCEL_TITLE = "依頼の取り消し"
 CANCEL_SUBMIT = "取り消す"
 CANCEL_INTRO = "この依頼を取り消します。取り消しの理由を書いてください（履歴に残ります）。"
+CANCEL_NOTE_LABEL = "取り消しの理由"
 CANCEL_PLACEHOLDER = "例: お客様のご都合で連携を見送ることになりました"
 SHELL_CONFIRM_YN = "よろしいですか？ [y/N]: "
 SHELL_CONFIRM_NO = "取り消しをやめました"
@@ -389,6 +400,7 @@ SHELL_FIX = "エラーのある項目をもう一度入力してください。"
 SHELL_EPHEMERAL = "（あなたにだけ表示）"
 SHELL_THREAD = "スレッド"
 SHELL_UPDATED = "更新"
+SHELL_SAME_AS_ABOVE = "（上に表示した内容と同じです）"
 SHELL_CHANNEL_ID = "チャンネルID（例: C0123ABCD）、空欄でなし"
 
 
@@ -425,6 +437,7 @@ def json_not_object(path: str, found: str) -> str:
     return f"JSONはオブジェクト {{…}} である必要があります（{found}が書かれています）: {path}"
 
 
+CLI_SENT_BY_RUN = "Slack と Kintone への送信は `renkei run` が行います（記録は保存済みです）"
 CLI_ABORTED = "入力を中止しました（何も保存していません）"
 JSON_KINDS = {"list": "配列 […]", "str": "文字列", "int": "数値", "float": "数値",
               "bool": "真偽値", "NoneType": "null"}

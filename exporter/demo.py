@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, insert, tuple_
+from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.orm import Session, sessionmaker
 
 from exporter.pos import (
@@ -27,8 +27,9 @@ from exporter.pos import (
     PosReceiptLine,
 )
 from exporter.timing import parse_close_time
+from workflow.errors import RenkeiError
 from workflow.linkage import get_or_create_company
-from workflow.models import Store
+from workflow.models import Store, Ticket
 
 SEED_STORES = [  # 店舗名 and 閉局 time of the seed's stores
     ("居酒屋データ分析 目黒本店", "23:30", "izakaya"),
@@ -88,8 +89,27 @@ def demo_stores(count: int) -> list[DemoStore]:
     return out
 
 
-def generate(factory: sessionmaker[Session], *, company_code: str = "10001",
-             company_name: str = "株式会社データ分析", makasete_company_code: str = "12345",
+# The demo's own codes: none of the seed's or README's examples (67890 / 12345), so sample
+# data never lands on a company someone filed a real request for.
+DEMO_COMPANY_CODE = "90001"
+DEMO_COMPANY_NAME = "デモ企業（renkei demo-data）"
+DEMO_MAKASETE_COMPANY_CODE = "90001"
+
+
+def refuse_real_company(session: Session, company_code: str) -> None:
+    """demo-data writes sample sales and links stores: never on a company with tickets."""
+    ids = list(session.scalars(select(Ticket.id).where(Ticket.company_code == company_code)
+                               .order_by(Ticket.id).limit(5)))
+    if ids:
+        listed = ", ".join(f"#{i}" for i in ids)
+        raise RenkeiError(f"company {company_code} has real requests ({listed}): demo-data "
+                          f"writes sample sales and links stores only for demo companies; "
+                          f"use --company {DEMO_COMPANY_CODE} or another unused code")
+
+
+def generate(factory: sessionmaker[Session], *, company_code: str = DEMO_COMPANY_CODE,
+             company_name: str = DEMO_COMPANY_NAME,
+             makasete_company_code: str = DEMO_MAKASETE_COMPANY_CODE,
              stores: int = 8, days: int = 7, end: date, tz: ZoneInfo,
              receipts_per_day: int | None = None, seed: int = 1,
              link: bool = True) -> dict[str, int]:
@@ -101,6 +121,7 @@ def generate(factory: sessionmaker[Session], *, company_code: str = "10001",
     dates = [first + timedelta(days=i) for i in range(days)]
     counts = {"stores": len(plan), "receipts": 0, "lines": 0, "payments": 0}
     with factory() as session, session.begin():
+        refuse_real_company(session, company_code)
         company = get_or_create_company(session, company_code, company_name)
         if link:
             company.makasete_company_code = company.makasete_company_code or makasete_company_code

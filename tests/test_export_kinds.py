@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
+from exporter import demo
 from exporter.batches import enqueue_close
 from exporter.extract import extract
 from exporter.kinds import ALL_KINDS, Envelope, Kind, schemas, validate_records
@@ -67,14 +68,15 @@ def cli_env(sqlite_db: Database, tmp_path: Path,
 
 def test_cli_demo_close_status_retry(cli_env: Path) -> None:
     runner = CliRunner()
-    result = runner.invoke(app, ["demo-data", "--stores", "3", "--days", "2",
-                                 "--end", DAY.isoformat(), "--receipts", "5"])
+    result = runner.invoke(app, ["demo-data", "--stores", "3", "--days", "2", "--company",
+                                 COMPANY, "--end", DAY.isoformat(), "--receipts", "5"])
     assert result.exit_code == 0, result.output
     result = runner.invoke(app, ["export", "close", "--company", COMPANY, "--store", "0001",
                                  "--date", DAY.isoformat()])
     assert result.exit_code == 0, result.output
     assert "enqueued 8 batches" in result.output and "sent 8 batches" in result.output
-    lines = (cli_env / "12345" / "67890" / DAY.isoformat() / "sales.jsonl").read_text()
+    lines = (cli_env / demo.DEMO_MAKASETE_COMPANY_CODE / "67890" / DAY.isoformat()
+             / "sales.jsonl").read_text()
     assert json.loads(lines.splitlines()[0])["kind"] == "sales"
     result = runner.invoke(app, ["export", "backfill", "--from", "2026-11-19", "--to",
                                  DAY.isoformat()])
@@ -93,3 +95,28 @@ def test_cli_demo_close_status_retry(cli_env: Path) -> None:
     result = runner.invoke(app, ["export", "retry"])
     assert result.exit_code == 0 and "re-queued 0" in result.output
     assert runner.invoke(app, ["export", "drain", "--now"]).exit_code == 0
+
+
+def test_demo_data_has_its_own_codes_and_refuses_a_company_with_requests(
+        cli_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot import context
+    from tests.factories import new_raw  # 企業CD 67890, the seed's example company
+
+    monkeypatch.setenv("RENKEI_NOW", "2026-11-24T10:00+09:00")  # new_raw's date fits then
+    context.default.cache_clear()
+    runner = CliRunner()
+    form = cli_env.parent / "form.json"
+    form.write_text(json.dumps(new_raw()), encoding="utf-8")
+    assert runner.invoke(app, ["request", "new", "--json", str(form)]).exit_code == 0
+    result = runner.invoke(app, ["demo-data", "--stores", "1", "--days", "1", "--company",
+                                 "67890", "--end", DAY.isoformat(), "--receipts", "1"])
+    assert result.exit_code == 2
+    assert "company 67890 has real requests (#1)" in result.output
+    result = runner.invoke(app, ["demo-data", "--stores", "1", "--days", "1",
+                                 "--end", DAY.isoformat(), "--receipts", "1"])
+    assert result.exit_code == 0, result.output
+    assert f"company {demo.DEMO_COMPANY_CODE}:" in result.output
+    rows = json.loads(runner.invoke(app, ["stores", "list", "--json"]).output)
+    assert {r["company_code"] for r in rows} == {"67890", demo.DEMO_COMPANY_CODE}
+    assert all(not r["makasete_store_code"] for r in rows if r["company_code"] == "67890")
+    context.default.cache_clear()  # the next test builds its own

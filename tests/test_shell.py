@@ -91,3 +91,35 @@ def test_send_back_and_resubmit_from_the_prompt(database: Database) -> None:
     assert [s.code for s in ticket.stores] == ["0003"]  # typed lines replace the list
     assert "0120-210-440" in text
     assert "コマンドが分かりません" in text and "その番号のボタンはありません" in text
+
+
+CLEAN_INTAKE = [line if line != "abc" else "67890" for line in INTAKE_WITH_ERRORS[:-2]]
+CLEAN_INTAKE[7] = "2026-12-07"
+
+
+def test_cancel_asks_yes_or_no_then_a_reason_kept_in_the_audit_trail(database: Database
+                                                                      ) -> None:
+    script = [*CLEAN_INTAKE,
+              "3", "n",  # 取り消す, then no: nothing happens
+              "3", "y", "お客様のご都合で見送り", "",  # yes, and the reason
+              ":quit"]
+    shell, out = _shell(database, script)
+    shell.run()
+    text = out.getvalue()
+    assert text.count("よろしいですか？ [y/N]") == 2
+    assert "取り消しをやめました" in text
+    ticket = shell.handlers.wf.get(1)
+    assert ticket.status == "cancelled"
+    last = ticket.events[-1]
+    assert (last.action, last.note) == ("cancel", "お客様のご都合で見送り")
+
+
+def test_filing_and_a_click_print_each_text_once(database: Database) -> None:
+    shell, out = _shell(database, [*CLEAN_INTAKE, "1", ":quit"])
+    shell.run()
+    text = out.getvalue()
+    assert text.count("│ まかせてネット新規連携依頼になります。") == 1  # not again in the thread
+    assert "（上に表示した内容と同じです）" in text
+    clicked = text.split("Kintone依頼済みにする」→ Kintone依頼")[1]
+    assert clicked.count("■ 【新規・増店】") == 1  # one card per click, its latest state
+    assert "状態: Kintone依頼" in clicked

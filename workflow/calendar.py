@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import holidays
 
@@ -77,6 +78,13 @@ def parse_date(text: str, *, today: date) -> date | None:
     except (ValueError, OverflowError):
         return None
     return None
+
+
+def shown_time(at: datetime, tz: ZoneInfo, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A moment as people read it: local time (Asia/Tokyo) with the zone said, e.g.
+    2026-11-24 10:00 JST. Storage is UTC; every surface that shows a time uses this."""
+    local = at.astimezone(tz)
+    return f"{local.strftime(fmt)} {local.tzname() or tz.key}"
 
 
 def read_date(value: object, *, field: str, label: str, today: date | None = None,

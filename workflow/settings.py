@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -13,6 +15,9 @@ def _split_csv(value: object) -> object:
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
     return value
+
+
+DEMO_PLANNER = "kikaku"  # planning staff when none is configured
 
 
 class Settings(BaseSettings):
@@ -38,6 +43,10 @@ class Settings(BaseSettings):
         default_factory=lambda: ["12-29..01-03"], alias="RENKEI_CLOSURES"
     )
     timezone: str = Field(default="Asia/Tokyo", alias="RENKEI_TIMEZONE")
+    # A fixed "now" (ISO 8601 with an offset, e.g. 2026-11-24T10:00+09:00) for rehearsals,
+    # demos and tests; unset is the real clock. Every date rule (lead time, 連携開始日 today
+    # or later, the SLA) reads this clock.
+    now: datetime | None = Field(default=None, alias="RENKEI_NOW")
 
     # Slack (all optional: without tokens `renkei run` starts the terminal adapter).
     slack_bot_token: str = Field(default="", alias="SLACK_BOT_TOKEN", repr=False)
@@ -69,6 +78,33 @@ class Settings(BaseSettings):
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
+
+    @field_validator("now", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("now")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("RENKEI_NOW needs a UTC offset, e.g. 2026-11-24T10:00+09:00")
+        return value
+
+    def clock(self) -> Callable[[], datetime]:
+        """The clock every service of this process reads: RENKEI_NOW when set, else UTC now."""
+        fixed = self.now
+        if fixed is None:
+            return lambda: datetime.now(UTC)
+        return lambda: fixed
+
+    @model_validator(mode="after")
+    def _someone_plans(self) -> Settings:
+        # A fresh clone has no planning staff: the terminal, the CLI and the README's examples
+        # all act as planning with `kikaku` (one rule, so they agree on who is planning).
+        if not self.planning_users and not self.planning_group:
+            self.planning_users = [DEMO_PLANNER]
+        return self
 
     def role_of(self, user: str) -> str:
         """The workflow role of a user id known only by name (CLI, terminal adapter)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -132,3 +132,20 @@ def database_trouble(exc: BaseException, url: str) -> str | None:
         return (f"cannot reach the database at {parsed.host or 'localhost'}:"
                 f"{parsed.port or 5432} (DATABASE_URL): {text.splitlines()[0] if text else ''}")
     return None
+
+
+def print_table(headers: Sequence[str], rows: Iterable[Sequence[object]], *,
+                title: str | None = None) -> None:
+    """A table for people: rich measures each cell's display width, so full-width Japanese
+    lines up (padding by code points does not)."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(*headers, title=title, box=box.SIMPLE_HEAD, title_justify="left",
+                  title_style="bold", header_style="bold")
+    for row in rows:
+        table.add_row(*("" if cell is None else str(cell) for cell in row))
+    # Piped output (a file, a test) keeps whole lines instead of wrapping at 80 columns.
+    console = Console(width=None if sys.stdout.isatty() else 200, highlight=False)
+    console.print(table)

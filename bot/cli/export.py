@@ -8,7 +8,7 @@ import socket
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import typer
@@ -19,7 +19,7 @@ from exporter.batches import enqueue_close
 from exporter.kinds import write_schemas
 from exporter.service import Runtime, close_store, parse_close_request, runtime
 from exporter.status import store_status
-from workflow.calendar import read_date
+from workflow.calendar import read_date, shown_time
 from workflow.errors import FieldError, RenkeiError, ValidationFailed
 
 export_app = typer.Typer(
@@ -129,7 +129,7 @@ def status(
             _age(r.oldest_pending_age_seconds)
         note = ""
         if r.pending and r.next_attempt_at:
-            note = f"next {r.next_attempt_at.astimezone(rt.tz):%m-%d %H:%M:%S}"
+            note = f"next {shown_time(r.next_attempt_at, rt.tz, '%m-%d %H:%M:%S')}"
         if r.last_error:
             note += f"  {r.last_error[:60]}"
         typer.echo(f"{r.company_code + '/' + r.store_code:<16} "
@@ -199,7 +199,8 @@ def schema(out: Path = typer.Option(Path("docs/export-schema"), help="Folder."))
 def demo_data(
     stores: int = typer.Option(8, min=1, max=100_000, help="How many stores."),
     days: int = typer.Option(7, min=1, max=366, help="How many business dates, up to --end."),
-    company: str = typer.Option("10001", help="USEN 企業CD of the demo company."),
+    company: str = typer.Option(demo.DEMO_COMPANY_CODE,
+                                help="USEN 企業CD of the demo company (none with tickets)."),
     end: str | None = typer.Option(None, help="Last business date (default: today)."),
     receipts: int | None = typer.Option(None, help="Receipts per store and day (default "
                                                    "40-90, random)."),
@@ -207,9 +208,9 @@ def demo_data(
     """Fill the POS tables with realistic sample data and link the stores (連携済)."""
     rt = runtime()
     with _user_errors():
-        last = _date(end, "end") if end else datetime.now(rt.tz).date()
-    counts = demo.generate(rt.factory, company_code=company, stores=stores, days=days,
-                           end=last, tz=rt.tz, receipts_per_day=receipts)
+        last = _date(end, "end") if end else rt.settings.clock()().astimezone(rt.tz).date()
+        counts = demo.generate(rt.factory, company_code=company, stores=stores, days=days,
+                               end=last, tz=rt.tz, receipts_per_day=receipts)
     typer.echo(f"company {company}: {counts['stores']} stores linked, {counts['receipts']} "
                f"receipts, {counts['lines']} lines over {days} days up to {last}")
     typer.echo("note: demo linkage starts in the past so past days export; real linkage "

@@ -7,7 +7,7 @@ from datetime import date
 import typer
 
 from bot import context
-from bot.cli.common import print_json, user_errors
+from bot.cli.common import print_json, print_table, user_errors
 from workflow.calendar import read_date
 from workflow.linkage import StoreLink
 
@@ -27,15 +27,14 @@ def stores_list(
         return
     if not rows:
         typer.echo("登録されている企業はありません。")
-    current = None
-    for r in rows:
-        if r.company_code != current:
-            current = r.company_code
-            typer.secho(f"企業CD {r.company_code} {r.company_name}  まかせてネット企業コード: "
-                        f"{r.makasete_company_code or '-'}", bold=True)
-        dates = f"{r.start_date or '-'!s:>10} 〜 {r.end_date or '-'!s:<10}"
-        typer.echo(f"  {r.store_code}:{r.store_name:<20} {r.makasete_store_code or '-':>6} "
-                   f"{dates} {r.state}")
+    for code in dict.fromkeys(r.company_code for r in rows):
+        mine = [r for r in rows if r.company_code == code]
+        print_table(
+            ["店舗情報", "まかせてネット店舗コード", "連携開始日", "連携終了日", "連携状態"],
+            [(f"{r.store_code}:{r.store_name}", r.makasete_store_code or "-",
+              r.start_date or "-", r.end_date or "-", r.state) for r in mine],
+            title=f"企業CD {code} {mine[0].company_name}  まかせてネット企業コード: "
+                  f"{mine[0].makasete_company_code or '-'}")
 
 
 def _parse_date(value: str, field: str, label: str) -> date:

@@ -9,19 +9,22 @@ from typing import Any
 
 import typer
 
-from bot import context
+from bot import context, messages
 from bot.cli.common import (
     field_label,
     print_json,
+    print_table,
     read_json_object,
     retry_prompt,
     show_error,
     user_errors,
 )
-from workflow.calendar import read_date
-from workflow.errors import ValidationFailed
+from workflow.calendar import read_date, shown_time
+from workflow.errors import RenkeiError, ValidationFailed
 from workflow.forms import date_label_for
+from workflow.labels import step_label
 from workflow.linkage import StoreLink
+from workflow.machine import STATES
 from workflow.schemas import TicketView
 
 request_app = typer.Typer(help="File a new integration request (新規・増店 or 設定変更).",
@@ -83,6 +86,7 @@ def _file(kind: str, json_file: Path | None, user: str, as_json: bool) -> None:
     typer.secho(f"依頼 #{view.id} を登録しました（{view.kind_label}）。", fg="green")
     typer.echo("Kintoneに貼り付ける定型文:\n")
     typer.echo(wf.kintone_text(view.id))
+    typer.echo(messages.CLI_SENT_BY_RUN)
 
 
 @request_app.command("new")
@@ -107,7 +111,8 @@ def request_change(
 
 @tickets_app.command("list")
 def tickets_list(
-    status: str | None = typer.Option(None, help="Only this status (e.g. partner_setup)."),
+    status: str | None = typer.Option(
+        None, help="Only this status: " + ", ".join(STATES) + "."),
     requester: str | None = typer.Option(None, help="Only tickets filed by this user."),
     company: str | None = typer.Option(None, help="Only this 企業CD."),
     overdue: bool = typer.Option(False, help="Only tickets past their SLA."),
@@ -115,6 +120,10 @@ def tickets_list(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Tickets, newest first."""
+    if status is not None and status not in STATES:
+        with user_errors():
+            raise RenkeiError(messages.unknown_status(
+                status, [(s, step_label(s, None)) for s in STATES]))
     views = context.default().workflow.list_tickets(
         status=status, requester=requester, company_code=company, overdue=overdue,
         open_only=open_only)
@@ -123,14 +132,16 @@ def tickets_list(
         return
     if not views:
         typer.echo("該当する依頼はありません。")
-    for v in views:
-        late = f"  ⚠ {v.days_overdue}営業日超過" if v.days_overdue else ""
-        typer.echo(f"#{v.id:<5} {v.kind_label:<6} {v.status_label:<10} {v.company_name}"
-                   f"（企業CD {v.company_code}）{len(v.stores)}店舗  {v.date_label} "
-                   f"{v.desired_date:%Y-%m-%d}{late}")
+        return
+    print_table(
+        ["#", "種別", "状態", "企業名", "企業CD", "店舗数", "希望日", "期限超過"],
+        [(v.id, v.kind_label, v.status_label, v.company_name, v.company_code,
+          len(v.stores), f"{v.desired_date:%Y-%m-%d}（{v.date_label}）",
+          f"⚠ {v.days_overdue}営業日" if v.days_overdue else "") for v in views])
 
 
 def print_ticket(v: TicketView) -> None:
+    tz = context.default().workflow.tz
     typer.secho(f"#{v.id} {v.kind_label} — {v.status_label}", bold=True)
     typer.echo(f"  顧客CD {v.customer_code} / 企業CD {v.company_code} / {v.company_name}")
     for s in v.stores:
@@ -144,7 +155,7 @@ def print_ticket(v: TicketView) -> None:
     typer.echo("  履歴:")
     for e in v.events:
         note = f" — {e.note}" if e.note else ""
-        typer.echo(f"    {e.at:%Y-%m-%d %H:%M} {e.actor_name or e.actor}（{e.role_label}）"
+        typer.echo(f"    {shown_time(e.at, tz)} {e.actor_name or e.actor}（{e.role_label}）"
                    f" {e.action_label} → {e.to_label}{note}")
     if v.actions:
         typer.echo("  次にできる操作: " + ", ".join(f"{a.action}（{a.label}）" for a in v.actions))
@@ -220,6 +231,7 @@ def tickets_advance(
             extra["form"] = read_json_object(form_json)
         view = wf.advance(ticket_id, action, actor=wf.actor(user), note=note, **extra)
     typer.secho(f"#{view.id} → {view.status_label}", fg="green")
+    typer.echo(messages.CLI_SENT_BY_RUN)
 
 
 def kintone_text(ticket_id: int) -> None:

@@ -113,6 +113,9 @@ class Handlers:
 
     def _list(self, body: Body, which: str, respond: Respond) -> None:
         user = str(body["user_id"])
+        if which not in m.LIST_TITLES:
+            self._tell(respond, m.unknown_list_filter(self.command_name, which))
+            return
         if which == "open":
             tickets = self.wf.list_tickets(open_only=True)
         elif which == "overdue":

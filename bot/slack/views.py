@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import messages as m
+from workflow.calendar import shown_time
 from workflow.labels import document_label, role_label, step_label
 from workflow.machine import STEPS
 from workflow.partner import CONTACT_EDITABLE
@@ -197,19 +198,20 @@ def notice_modal(title: str, text: str) -> dict[str, Any]:
 
 
 # ---- 差し戻し and 設定完了 -------------------------------------------------------------------
-_REASON_TEXTS = {  # action → title, submit, intro, placeholder of its reason modal
+_REASON_TEXTS = {  # action → title, submit, intro, label, placeholder of its reason modal
     "send_back": (m.SEND_BACK_TITLE, m.SEND_BACK_SUBMIT, m.SEND_BACK_INTRO,
-                  m.SEND_BACK_PLACEHOLDER),
-    "cancel": (m.CANCEL_TITLE, m.CANCEL_SUBMIT, m.CANCEL_INTRO, m.CANCEL_PLACEHOLDER),
+                  m.field_label("note"), m.SEND_BACK_PLACEHOLDER),
+    "cancel": (m.CANCEL_TITLE, m.CANCEL_SUBMIT, m.CANCEL_INTRO, m.CANCEL_NOTE_LABEL,
+               m.CANCEL_PLACEHOLDER),
 }
 
 
 def send_back_modal(ticket: TicketView, meta: Mapping[str, Any],
                     action: str = "send_back") -> dict[str, Any]:
     """The reason modal of 差し戻し, or of 取り消す (`action`); meta carries the action."""
-    title, submit, intro, placeholder = _REASON_TEXTS[action]
+    title, submit, intro, label, placeholder = _REASON_TEXTS[action]
     blocks = [_md(f"*{_title(ticket)}*\n{intro}"),
-              _text_input("note", m.field_label("note"), multiline=True,
+              _text_input("note", label, multiline=True,
                           placeholder=placeholder, max_length=1000)]
     return _modal(SEND_BACK_CALLBACK, title, submit, blocks, {**meta, "action": action})
 
@@ -366,7 +368,7 @@ def ticket_message(t: TicketView, actions: Sequence[ActionView], *,
 
 
 def when(at: datetime, tz: ZoneInfo) -> str:
-    return at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    return shown_time(at, tz)
 
 
 def event_text(e: EventView, tz: ZoneInfo) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
@@ -28,7 +29,6 @@ from bot.slack.views_partner import CUSTOMER_VERIFY_ACTION
 from bot.terminal import text as tx
 from workflow.labels import role_label
 
-DEMO_PLANNER = "kikaku"
 CHANNEL = "renkei-requests"
 FILES_DIR = Path("renkei-files")  # where the 設定依頼書 files go instead of a Slack thread
 
@@ -70,7 +70,9 @@ class ShellClient:
 
     def chat_update(self, *, channel: str, ts: str, text: str = "", blocks: Any = None,
                     **_: Any) -> dict[str, Any]:
-        self.shell.show(blocks, text, updated=True)
+        # Slack replaces the message in place; printing every intermediate update showed the
+        # card twice per click. The shell prints the latest one when the senders are done.
+        self.shell.updates[ts] = (blocks, text)
         return {"ok": True, "channel": channel, "ts": ts}
 
     def chat_postEphemeral(self, *, channel: str, user: str, text: str = "",
@@ -85,7 +87,9 @@ class ShellClient:
         return {"ok": True, "channel": {"id": f"D-{users}"}}
 
     def views_open(self, *, view: dict[str, Any], **_: Any) -> dict[str, Any]:
-        self.pending_view = {**view, "id": f"V{next(self._ts)}"}
+        # Unique across runs: the id is the submission's idempotency key, kept in the database,
+        # and a counter restarting at 1 made a later run's modal a "duplicate" (silently).
+        self.pending_view = {**view, "id": f"V{uuid.uuid4().hex[:16]}"}
         return {"ok": True, "view": self.pending_view}
 
     def views_publish(self, *, view: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -112,11 +116,8 @@ class Ack:
 class Shell:
     def __init__(self, ctx: Context, *, user: str = "sales", stdin: TextIO | None = None,
                  stdout: TextIO | None = None, files_dir: Path = FILES_DIR) -> None:
-        settings = ctx.settings
-        if not settings.planning_users and not settings.planning_group:
-            # A fresh clone has no planning staff configured; give the terminal one.
-            settings = settings.model_copy(update={"planning_users": [DEMO_PLANNER]})
-        self.settings = settings
+        # Planning staff come from settings (`kikaku` when none is configured), as in the CLI.
+        settings = self.settings = ctx.settings
         self.stdin = stdin or sys.stdin
         self.out = stdout or sys.stdout
         self.user = user
@@ -130,6 +131,8 @@ class Shell:
         self.notifier.extra.update(Outgoing(self.notifier, settings).handlers())
         self.reminders = ReminderCheck(ctx.workflow)
         self.buttons: list[tx.Button] = []
+        self.updates: dict[str, tuple[Any, str]] = {}  # message ts → its latest blocks, text
+        self._printed: set[str] = set()  # lines printed since the last prompt
         self.buttons_channel = CHANNEL
         self._action_ts = itertools.count(1)
         self.submitters: dict[str, Callable[..., None]] = {
@@ -144,9 +147,26 @@ class Shell:
         self.out.write(line + "\n")
         self.out.flush()
 
+    def _collapse(self, lines: list[str]) -> list[str]:
+        """A run of 3+ lines printed already since the prompt (the 定型文 in the filing
+        answer, then again in the thread) becomes one line saying so."""
+        out: list[str] = []
+        run: list[str] = []
+        for line in [*lines, None]:
+            if line is not None and line.strip() and line in self._printed:
+                run.append(line)
+                continue
+            out += [m.SHELL_SAME_AS_ABOVE] if len(run) >= 3 else run
+            run = []
+            if line is not None:
+                out.append(line)
+        self._printed.update(lines)
+        return out
+
     def show(self, blocks: Any, text: str, *, thread: bool = False, updated: bool = False,
              ephemeral: bool = False, channel: str = CHANNEL) -> None:
         lines, buttons = tx.render(blocks, text)
+        lines = self._collapse(lines)
         if thread:
             self.say(f"  ↳ {m.SHELL_THREAD}: " + (lines[0] if lines else ""))
             for line in lines[1:]:
@@ -189,6 +209,7 @@ class Shell:
     def handle(self, line: str) -> None:
         if not line:
             return
+        self._printed.clear()
         if line.startswith(":as "):
             self.user = line[4:].strip() or self.user
             self.say(m.shell_switched(self.user, self.role_label()))
@@ -219,6 +240,9 @@ class Shell:
         # No scheduler here: the SLA reminder check runs with each prompt instead.
         self.reminders()
         self.notifier.drain()
+        updates, self.updates = self.updates, {}
+        for blocks, text in updates.values():
+            self.show(blocks, text, updated=True)
 
     def _respond(self, **kwargs: Any) -> None:
         self.show(kwargs.get("blocks"), kwargs.get("text", ""), ephemeral=True)
