@@ -8,12 +8,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from slack_sdk import WebClient
 
+from bot.integrations.outgoing import Outgoing
 from bot.integrations.senders import RESUBMITTED_PREFIX, make_handlers
+from bot.slack.notifier import Notifier
 from tests.conftest import NOW
 from tests.dbs import Database
 from tests.factories import new_raw, walk_to
 from tests.kintone_fake import FakeKintone, error
+from tests.slack_emulator import Emulator
 from tests.smtp_fake import Inbox, LocalSMTP
 from workflow import effects, outbox, service
 from workflow.db import utcnow
@@ -204,14 +208,26 @@ def test_customer_route_slack_and_manual(wf: Workflow, smtp: tuple[LocalSMTP, In
     manual_id = file(wf)
     for ticket_id in (slack_id, manual_id):
         walk_to(wf, ticket_id, "customer_notified")
-    sent_to_slack: list[int] = []
-    result = drain(wf, slack=lambda j: sent_to_slack.append(
-        j.payload["ticket_id"]))
-    assert sent_to_slack == [slack_id]
+    # The real Slack route (Outgoing.customer_in_slack), against the Slack emulator.
+    emulator = Emulator()
+    try:
+        client = WebClient(token="xoxb-test", base_url=emulator.api_url)
+        slack = Outgoing(Notifier(wf, client, "", worker="test"), wf.settings)
+        result = drain(wf, slack=slack.customer_in_slack)
+        posts = emulator.of("chat.postMessage")
+    finally:
+        emulator.close()
+    assert [p.args["channel"] for p in posts] == ["C0123ABCD"]
+    assert posts[0].args["text"].startswith("【USENレジ】まかせてネットEXとのデータ連携設定完了")
+    assert job_of(wf, slack_id).state == "done"
     assert result.skipped == 1  # the manual one: the planner gets the text
-    with wf.factory() as session:
-        manual = session.query(OutboxJob).filter(OutboxJob.kind == "customer.message",
-                                                 OutboxJob.ticket_id == manual_id).one()
+    manual = job_of(wf, manual_id)
     assert manual.state == "skipped"
     assert "no customer contact" in manual.last_error
     assert smtp[1].messages == []  # a Slack channel wins over the e-mail address
+
+
+def job_of(wf: Workflow, ticket_id: int) -> OutboxJob:
+    with wf.factory() as session:
+        return session.query(OutboxJob).filter(OutboxJob.kind == "customer.message",
+                                               OutboxJob.ticket_id == ticket_id).one()

@@ -75,8 +75,13 @@ def test_the_seven_steps_through_buttons(harness: Harness) -> None:
         in by_hand[0]
     assert "お客様の連絡先（Slackチャンネル・メールアドレス）が登録されていません" in by_hand[1]
     threads = [c for c in h.thread_posts() if c.args["text"] not in by_hand]
-    assert all(c.args["thread_ts"] == first[0].args.get("ts", threads[0].args["thread_ts"])
-               or c.args["thread_ts"] for c in threads)
+    # every post, the planner's hand-offs included, is in this ticket's thread: the thread_ts
+    # is the ts Slack gave the ticket message (recorded on the ticket), in the requests channel
+    message_ts = h.wf.get(ticket_id).slack_ts
+    assert message_ts and message_ts.startswith("1700000000.")
+    assert {(c.args["channel"], c.args["thread_ts"]) for c in h.thread_posts()} == {
+        (CHANNEL, message_ts)}
+    assert {c.args["ts"] for c in h.emulator.of("chat.update")} == {message_ts}
     assert f"<@{PLANNER}>（USEN企画）が「データ連携を確認しました」" in threads[-1].args["text"]
     assert [s.state for s in h.wf.store_links("67890") if s.store_code != "0000"] == \
         ["連携済", "連携済"]
