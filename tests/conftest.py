@@ -4,19 +4,16 @@ only; `settings` and `wf` (the service) on top."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from tests.dbs import REQUIRE_PG, Database, PgServer, SqliteTemplate, pg_unreachable_reason
+from tests.factories import NOW, settings_for
 from tests.kintone_fake import FakeKintone
 from tests.smtp_fake import Inbox, LocalSMTP
 from workflow.service import Workflow
 from workflow.settings import Settings
-
-# A fixed "now" for workflow tests: Tuesday 2026-11-24 10:00 JST.
-NOW = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="session")
@@ -76,7 +73,7 @@ def smtp() -> Iterator[tuple[LocalSMTP, Inbox]]:
 
 @pytest.fixture
 def settings() -> Settings:
-    return Settings(_env_file=None, RENKEI_PLANNING_USERS="kikaku,suzuki")  # type: ignore[call-arg]
+    return settings_for(RENKEI_PLANNING_USERS="kikaku,suzuki")
 
 
 @pytest.fixture

@@ -4,8 +4,7 @@ settings pointing at it, and a clock the tests move by hand."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,6 +15,8 @@ from exporter.destinations import Sender
 from exporter.models import ExportBatch
 from exporter.settings import ExporterSettings
 from tests.dbs import Database
+from tests.factories import Clock
+from tests.factories import settings_for as base_settings
 from tests.webhook_receiver import Receiver
 from workflow.linkage import StoreLink, link_stores
 from workflow.settings import Settings
@@ -27,15 +28,8 @@ LINKED_ON = date(2026, 11, 1)  # the day planning linked the stores (連携開�
 DAY = date(2026, 11, 20)  # a business date inside every window below
 
 
-@dataclass
-class Clock:
-    at: datetime = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)  # 23:30 JST
-
-    def __call__(self) -> datetime:
-        return self.at
-
-    def advance(self, **kw: float) -> None:
-        self.at += timedelta(**kw)
+AT_CLOSE = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)  # 23:30 JST on DAY, after the close
+__all__ = ["AT_CLOSE", "Clock"]  # the one Clock (tests/factories.py), re-exported here
 
 
 def setup_stores(db: Database, *, stores: int = 4, days: int = 2, end: date = DAY,
@@ -55,8 +49,8 @@ def setup_stores(db: Database, *, stores: int = 4, days: int = 2, end: date = DA
 
 
 def settings_for(url: str) -> Settings:
-    return Settings(_env_file=None, EXPORT_DESTINATION=url,  # type: ignore[call-arg]
-                    EXPORT_DESTINATION_NET=url)
+    """Workflow settings exporting to `url` (both destinations)."""
+    return base_settings(EXPORT_DESTINATION=url, EXPORT_DESTINATION_NET=url)
 
 
 def fast_settings(**overrides: object) -> ExporterSettings:

@@ -1,12 +1,46 @@
-"""Raw form inputs as an adapter would collect them."""
+"""What tests share: raw form inputs as an adapter collects them, a settable clock, settings
+without the developer's .env, outbox jobs by kind, and the happy-path walk."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
 
 from workflow import machine
 from workflow.linkage import StoreLink
+from workflow.models import OutboxJob
 from workflow.service import Workflow
+from workflow.settings import Settings
+
+# A fixed "now" for workflow tests: Tuesday 2026-11-24 10:00 JST.
+NOW = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
+
+
+class Clock:
+    """A clock a test sets and moves: the workflow's, the notifier's, the exporter's."""
+
+    def __init__(self, now: datetime = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+def settings_for(**env: object) -> Settings:
+    """Settings from these values only (never the developer's .env or environment files)."""
+    return Settings(_env_file=None, **env)  # type: ignore[call-arg]
+
+
+def jobs(factory: sessionmaker[Session], kind: str) -> list[OutboxJob]:
+    """The outbox jobs of one kind, oldest first."""
+    with factory() as session:
+        return list(session.query(OutboxJob).filter(OutboxJob.kind == kind)
+                    .order_by(OutboxJob.id))
 
 SEED_STORES = (
     "0001:居酒屋データ分析 目黒本店\n"

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import pytest
@@ -17,8 +16,9 @@ from bot.context import Context
 from bot.runtime import Background
 from bot.slack.app import Bot, build
 from bot.slack.web import HttpServer, WebApp
-from tests.conftest import NOW
 from tests.dbs import Database
+from tests.factories import Clock
+from tests.factories import settings_for as base_settings
 from tests.slack_driver import Driver
 from tests.slack_emulator import Call, Emulator
 from workflow.models import OutboxJob
@@ -118,23 +118,13 @@ def settings_for(emulator: Emulator, **extra: str) -> Settings:
     values = {"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
               "SLACK_API_URL": emulator.api_url, "SLACK_REQUESTS_CHANNEL": CHANNEL,
               "RENKEI_PLANNING_USERS": f"{PLANNER},{PLANNER2}", **extra}
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return base_settings(**values)
 
 
 @pytest.fixture
 def slack_settings() -> dict[str, str]:
     """Extra settings for the harness (tests override this fixture)."""
     return {}
-
-
-class Clock:
-    """The workflow's clock in tests: NOW until a test moves it."""
-
-    def __init__(self, now: datetime = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

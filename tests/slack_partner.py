@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from tests.factories import jobs as factory_jobs
 from tests.kintone_fake import FakeKintone
 from tests.slack_emulator import Call
 from tests.slack_harness import DATE, PLANNER, Harness
@@ -70,6 +71,4 @@ def posts_in(h: Harness, channel: str) -> list[Call]:
 
 
 def jobs(h: Harness, kind: str) -> list[OutboxJob]:
-    with h.wf.factory() as session:
-        return list(session.query(OutboxJob).filter(OutboxJob.kind == kind)
-                    .order_by(OutboxJob.id))
+    return factory_jobs(h.wf.factory, kind)

@@ -15,6 +15,7 @@ from exporter.pos import PosReceipt
 from exporter.status import store_status
 from tests.dbs import Database
 from tests.export_support import (
+    AT_CLOSE,
     DAY,
     TZ,
     Clock,
@@ -148,7 +149,7 @@ def test_a_failing_store_holds_back_only_its_own_streams(database: Database,
 def test_transient_failures_retry_and_429_honours_retry_after(database: Database,
                                                               receiver: Receiver) -> None:
     setup_stores(database, stores=1)
-    clock = Clock()
+    clock = Clock(AT_CLOSE)
     enqueue_close(database.factory, TZ, DAY, kinds=[Kind.SALES], now=clock())
     snd = Sender(settings_for(receiver.url), fast_settings(EXPORT_TIMEOUT_SECONDS=0.3))
     receiver.hang_seconds = 1.5

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests import factories
 from workflow.calendar import BusinessCalendar, LeadTimeRules
 from workflow.errors import ValidationFailed
 from workflow.forms import (
@@ -30,16 +31,11 @@ RULES = LeadTimeRules()
 
 
 def new_raw(**overrides: object) -> dict[str, object]:
-    raw: dict[str, object] = {
-        "customer_code": "123456",
+    """tests/factories.new_raw with two stores and the earliest date allowed on TODAY."""
+    return factories.new_raw(**{
         "company_code": "67890",
-        "company_name": "株式会社データ分析",
         "stores": "0001:居酒屋データ分析 目黒本店\n0002:データ分析カフェ 目黒川店",
-        "desired_date": "2026-12-01",
-        "remarks": "",
-    }
-    raw.update(overrides)
-    return raw
+        "desired_date": "2026-12-01", **overrides})
 
 
 def parse(kind: str, raw: Any) -> RequestForm:

@@ -9,11 +9,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from tests.dbs import Database
-from tests.factories import change_raw, new_raw, walk_to
+from tests.factories import change_raw, jobs, new_raw, walk_to
 from workflow import partner
 from workflow.db import make_engine, make_sessionmaker
 from workflow.errors import NotAllowed, ValidationFailed
-from workflow.models import OutboxJob
 from workflow.service import Workflow
 from workflow.settings import Settings
 
@@ -28,12 +27,6 @@ def filed(wf: Workflow, *, kind: str = "new", status: str = "contacted", **conta
     view = wf.file_request(kind, raw, actor=wf.actor("tanaka", "田中"), **contact)
     walk_to(wf, view.id, status)
     return view.id
-
-
-def jobs(wf: Workflow, kind: str) -> list[OutboxJob]:
-    with wf.factory() as session:
-        return list(session.query(OutboxJob).filter(OutboxJob.kind == kind)
-                    .order_by(OutboxJob.id))
 
 
 # ---------------------------------------------------------------- contact
@@ -51,7 +44,7 @@ def test_set_contact_normalises_audits_and_keeps_status(wf: Workflow) -> None:
     assert (last.action, last.from_status, last.to_status, last.actor) == (
         "edit", "spec_sent", "spec_sent", "kikaku")
     assert "keiri@example.co.jp" in last.note
-    assert [j.payload["event_id"] for j in jobs(wf, "ticket.event")][-1] == len(view.events)
+    assert [j.payload["event_id"] for j in jobs(wf.factory, "ticket.event")][-1] == len(view.events)
 
 
 def test_set_contact_requester_may_clear_and_unchanged_writes_nothing(wf: Workflow) -> None:
@@ -157,7 +150,7 @@ def test_reminder_once_a_business_day(wf: Workflow) -> None:
         assert partner.due_reminders(wf, now=jst(day)) == []
         assert not partner.claim_reminder(wf, ticket_id, now=jst(day))
     assert partner.claim_reminder(wf, ticket_id, now=jst(date(2026, 12, 7)))
-    reminders = jobs(wf, "ticket.reminder")
+    reminders = jobs(wf.factory, "ticket.reminder")
     assert [j.payload for j in reminders] == [
         {"ticket_id": ticket_id, "business_date": "2026-12-02", "days_overdue": 1},
         {"ticket_id": ticket_id, "business_date": "2026-12-03", "days_overdue": 2},
@@ -197,4 +190,4 @@ def test_two_replicas_claim_one_reminder(wf: Workflow, database: Database,
     finally:
         engine.dispose()
     assert sorted(results) == [False, False, False, True]
-    assert len(jobs(wf, "ticket.reminder")) == 1
+    assert len(jobs(wf.factory, "ticket.reminder")) == 1
