@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from bot import context
 from bot.cli import app
-from tests.factories import new_raw
+from tests.factories import NOW, new_raw
 from workflow.machine import mermaid
 from workflow.settings import get_settings
 
@@ -23,6 +23,9 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
     monkeypatch.setenv("RENKEI_PLANNING_USERS", "kikaku")
+    # The CLI reads the settable clock: every date below is relative to NOW, not to the day
+    # the suite happens to run.
+    monkeypatch.setenv("RENKEI_NOW", NOW.isoformat())
     get_settings.cache_clear()
     context.default.cache_clear()
     yield CliRunner()
@@ -37,7 +40,7 @@ def run(cli: CliRunner, *args: str) -> tuple[int, str]:
 
 def test_request_to_verified_from_the_shell(cli: CliRunner, tmp_path: Path) -> None:
     form = tmp_path / "form.json"
-    form.write_text(json.dumps(new_raw(desired_date="2027-02-01")), encoding="utf-8")
+    form.write_text(json.dumps(new_raw()), encoding="utf-8")
     code, out = run(cli, "request", "new", "--json", str(form), "--as", "tanaka")
     assert code == 0, out
     assert "依頼 #1 を登録しました" in out and "・企業CD：67890" in out
@@ -49,7 +52,7 @@ def test_request_to_verified_from_the_shell(cli: CliRunner, tmp_path: Path) -> N
 
     links = tmp_path / "links.json"
     links.write_text(json.dumps({"makasete_company_code": "12345", "stores": [
-        {"store_code": s, "makasete_store_code": f"6789{i}", "start_date": "2027-02-01",
+        {"store_code": s, "makasete_store_code": f"6789{i}", "start_date": "2026-12-07",
          "end_date": "2027-12-31"} for i, s in enumerate(["0001", "0002", "0003"])]}))
     steps = [("request_kintone", "tanaka"), ("send_spec", "kikaku"), ("start_setup", "kikaku"),
              ("complete_setup", "kikaku"), ("notify_customer", "kikaku"), ("verify", "kikaku")]
@@ -87,7 +90,7 @@ def test_store_link_rules_and_unlink(cli: CliRunner) -> None:
         assert label in out
     code, out = run(cli, "stores", "link", "--company", "67890", "--store", "0001",
                     "--makasete-company", "１２３", "--makasete-store", "67890",
-                    "--start", "2030-01-01", "--end", "2030-12-31", "--name", "目黒本店")
+                    "--start", "2026-12-01", "--end", "2027-11-30", "--name", "目黒本店")
     assert code == 0, out
     rows = json.loads(run(cli, "stores", "list", "--json")[1])
     assert [(r["store_code"], r["makasete_store_code"], r["state"]) for r in rows] == [
@@ -100,12 +103,12 @@ def test_store_link_rules_and_unlink(cli: CliRunner) -> None:
 
 def test_kintone_text_command_prints_the_exact_text(cli: CliRunner, tmp_path: Path) -> None:
     form = tmp_path / "form.json"
-    form.write_text(json.dumps(new_raw(desired_date="2027-02-01")), encoding="utf-8")
+    form.write_text(json.dumps(new_raw()), encoding="utf-8")
     run(cli, "request", "new", "--json", str(form))
     code, out = run(cli, "kintone-text", "1")
     assert code == 0
     assert out.startswith("【USENお問い合わせ受付フォーム】 お問い合わせ項目\n")
-    assert out.endswith("・連携開始希望日：2月1日\n・備考：\n")
+    assert out.endswith("・連携開始希望日：12月7日\n・備考：\n")
 
 
 def test_readme_diagram_is_the_machine_table(cli: CliRunner) -> None:

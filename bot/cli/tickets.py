@@ -24,7 +24,7 @@ from workflow.errors import RenkeiError, ValidationFailed
 from workflow.forms import date_label_for
 from workflow.labels import step_label
 from workflow.linkage import StoreLink
-from workflow.machine import STATES
+from workflow.machine import STATES, TRIGGERS
 from workflow.schemas import TicketView
 
 request_app = typer.Typer(help="File a new integration request (新規・増店 or 設定変更).",
@@ -211,6 +211,10 @@ def tickets_advance(
     """Move a ticket on by ACTION as USER."""
     wf = context.default().workflow
     extra: dict[str, Any] = {}
+    if not note.strip() and "has_note" in TRIGGERS.get(action, {}).get("guards", ()):
+        # 差し戻し and 取消 need a reason for the audit trail: ask rather than refuse.
+        note = typer.prompt(messages.CANCEL_NOTE_LABEL if action == "cancel"
+                            else field_label("note"))
     with user_errors():
         if action == "complete_setup":
             if linkage_json:
