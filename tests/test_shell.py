@@ -123,3 +123,16 @@ def test_filing_and_a_click_print_each_text_once(database: Database) -> None:
     clicked = text.split("Kintone依頼済みにする」→ Kintone依頼")[1]
     assert clicked.count("■ 【新規・増店】") == 1  # one card per click, its latest state
     assert "状態: Kintone依頼" in clicked
+
+
+def test_a_typed_end_date_that_is_not_a_date_says_so(database: Database) -> None:
+    script = [*CLEAN_INTAKE, "1", ":as kikaku", "1", "1",  # up to 連携設定
+              "1", "12345", "67890", "", "来年3月", "67891", "", "2027-11-30",  # 設定完了
+              "2027-11-30",  # the end date of 0001 again, now a date
+              ":quit"]
+    shell, out = _shell(database, script)
+    shell.run()
+    text = out.getvalue()
+    assert "連携終了日「来年3月」は日付ではありません（例: 2026-12-01）" in text
+    assert "連携終了日を入力してください" not in text
+    assert shell.handlers.wf.get(1).status == "setup_completed"

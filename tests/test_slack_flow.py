@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.slack_driver import buttons
+from tests.slack_driver import buttons, find_button
 from tests.slack_harness import (
     CHANNEL,
     DATE,
@@ -159,3 +159,53 @@ def test_list_show_and_help_answer_ephemerally(harness: Harness) -> None:
     assert reply["response_type"] == "ephemeral"
     assert "0120-210-440" in json.dumps(reply["blocks"], ensure_ascii=False)
     assert "分かりません" in h.driver.command("bogus", user=SALES).json()["text"]
+
+
+def test_cancel_confirms_on_the_button_then_asks_a_reason(harness: Harness) -> None:
+    from slack_sdk.models.blocks import ButtonElement
+
+    h = harness
+    ticket_id = h.file()
+    button = find_button(h.message(ticket_id), "cancel")
+    assert button["confirm"]["title"]["text"] == "依頼を取り消しますか？"
+    ButtonElement(**button).validate_json()  # Slack's own model accepts the confirm dialog
+    opened = len(h.emulator.of("views.open"))
+    h.driver.click(h.message(ticket_id), "cancel", user=SALES)
+    view = h.opened_view(opened)
+    assert view["title"]["text"] == "依頼の取り消し"
+    reply = h.driver.submit(view, {"note": " "}, user=SALES)
+    assert reply.json() == {"response_action": "errors",
+                            "errors": {"note": "取り消しの理由を入力してください"}}
+    assert h.driver.submit(view, {"note": "お客様のご都合"}, user=SALES).status_code == 200
+    h.message(ticket_id, status="cancelled")
+    last = h.wf.get(ticket_id).events[-1]
+    assert (last.action, last.actor, last.note) == ("cancel", SALES, "お客様のご都合")
+
+
+def test_a_change_reads_settei_jouhou_where_new_reads_settei_iraisho(harness: Harness) -> None:
+    h = harness
+    ticket_id = h.file("change")
+    blocks = h.message(ticket_id)
+    assert "設定情報送付" in json.dumps(blocks, ensure_ascii=False)
+    h.driver.click(blocks, "request_kintone", user=SALES)
+    blocks = h.message(ticket_id, status="kintone_requested")
+    assert find_button(blocks, "send_spec")["text"]["text"] == "設定情報を送付"
+    h.driver.click(blocks, "send_spec", user=PLANNER)
+    blocks = h.message(ticket_id, status="spec_sent")
+    text = json.dumps(blocks, ensure_ascii=False)
+    assert "*設定情報送付*" in text and "設定依頼書" not in text
+    h.emulator.wait_for(lambda e: any("「設定情報を送付」→ *設定情報送付*" in c.args["text"]
+                                      for c in h.thread_posts()))
+    assert h.wf.get(ticket_id).status_label == "設定情報送付"
+
+
+def test_unknown_list_filter_and_help_with_the_support_sites(harness: Harness) -> None:
+    h = harness
+    h.driver.command("list foo", user=SALES)
+    h.emulator.wait_for(lambda e: len(e.responses) == 1)
+    assert "「foo」では絞り込めません" in h.answers()[0]
+    assert "`/renkei list overdue`" in h.answers()[0]
+    help_text = json.dumps(h.driver.command("help", user=SALES).json()["blocks"],
+                           ensure_ascii=False)
+    assert "USENサービスお客様サポートサイト" in help_text
+    assert "ジャストプランニングお問い合わせ: https://www.justweb.co.jp/contact/" in help_text
