@@ -292,7 +292,22 @@ CUSTOMER_REASON_NO_SMTP = "メール送信（SMTP）が設定されていませ�
 
 
 def customer_reason_slack(error: str) -> str:
-    return f"お客様のSlackチャンネルに投稿できませんでした: {error}"
+    reason = SLACK_ERRORS.get(error, f"Slackのエラー {error}")
+    return f"お客様のSlackチャンネルに投稿できませんでした（{reason}）"
+
+
+# Slack's error codes as a planner reads them (the code stays for whoever asks Slack).
+SLACK_ERRORS = {
+    "channel_not_found": "チャンネルが見つかりません",
+    "not_in_channel": "ボットがチャンネルに参加していません。チャンネルにrenkeiを追加してください",
+    "is_archived": "チャンネルがアーカイブされています",
+    "invalid_auth": "Slackの認証に失敗しました（トークンを確認してください）",
+    "account_inactive": "Slackのボットアカウントが無効です",
+    "token_revoked": "Slackのトークンが取り消されています",
+    "no_permission": "このチャンネルへの投稿権限がありません",
+    "invalid_blocks": "メッセージの形式がSlackに受け付けられませんでした",
+    "msg_too_long": "メッセージが長すぎてSlackに受け付けられませんでした",
+}
 
 
 def customer_sent_slack(channel: str) -> str:

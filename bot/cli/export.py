@@ -14,6 +14,7 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from bot.cli.common import print_table
 from exporter import demo, outbox
 from exporter.batches import enqueue_close
 from exporter.kinds import write_schemas
@@ -122,8 +123,7 @@ def status(
     if not rows:
         typer.echo("nothing exported yet")
         return
-    typer.echo(f"{'store':<16} {'makasete':<13} {'delivered':>9} {'last date':<10} "
-               f"{'pending':>7} {'oldest':>8} {'dead':>5}  next attempt / error")
+    table = []
     for r in rows:
         age = "-" if r.oldest_pending_age_seconds is None else \
             _age(r.oldest_pending_age_seconds)
@@ -132,10 +132,12 @@ def status(
             note = f"next {shown_time(r.next_attempt_at, rt.tz, '%m-%d %H:%M:%S')}"
         if r.last_error:
             note += f"  {r.last_error[:60]}"
-        typer.echo(f"{r.company_code + '/' + r.store_code:<16} "
-                   f"{r.makasete_company_code + '/' + r.makasete_store_code:<13} "
-                   f"{r.delivered:>9} {r.last_delivered_date or '-'!s:<10} {r.pending:>7} "
-                   f"{age:>8} {r.dead:>5}  {note}")
+        table.append((f"{r.company_code}/{r.store_code}",
+                      f"{r.makasete_company_code}/{r.makasete_store_code}", r.delivered,
+                      r.last_delivered_date or "-", r.pending, age, r.dead, note.strip()))
+    print_table(["store", "makasete", "delivered", "last date", "pending", "oldest", "dead",
+                 "next attempt / error"], table)
+    for r in rows:
         for d in r.dead_batches:
             typer.secho(f"    dead {d.idempotency_key}: {d.last_error[:80]}", fg="red")
 

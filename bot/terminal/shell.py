@@ -10,6 +10,7 @@ posting it. `ShellClient` answers the Web API methods the handlers and the sende
 from __future__ import annotations
 
 import itertools
+import logging
 import sys
 import time
 import uuid
@@ -29,6 +30,7 @@ from bot.slack.views_partner import CUSTOMER_VERIFY_ACTION
 from bot.terminal import text as tx
 from workflow.labels import role_label
 
+log = logging.getLogger(__name__)
 CHANNEL = "renkei-requests"
 FILES_DIR = Path("renkei-files")  # where the 設定依頼書 files go instead of a Slack thread
 
@@ -204,7 +206,13 @@ class Shell:
             line = self._ask(m.shell_prompt(self.user, self.role_label()))
             if line is None or line.strip() in (":quit", ":q", ":exit"):
                 return
-            self.handle(line.strip())
+            try:
+                self.handle(line.strip())
+            except Exception as exc:  # a bug must not end the session with a traceback
+                log.error("terminal command %r failed: %s: %s (-v shows the traceback)",
+                          line, type(exc).__name__, exc)
+                log.debug("traceback", exc_info=True)
+                self.say(m.SOMETHING_WRONG)
 
     def handle(self, line: str) -> None:
         if not line:
