@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +17,6 @@ from typer.testing import CliRunner
 
 from bot import context
 from bot.cli import app
-from tests.dbs import Database
 from tests.factories import NOW, new_raw
 from workflow.settings import get_settings
 
@@ -151,13 +151,29 @@ def test_unreachable_database_is_one_line_exit_3(tmp_path: Path) -> None:
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
 
 
-def test_postgres_without_tables_says_to_upgrade(pg_db: Database, tmp_path: Path) -> None:
-    from sqlalchemy import text
+@pytest.fixture
+def empty_pg() -> Iterator[str]:
+    """A PostgreSQL database nobody ran `renkei db upgrade` on (its own, dropped after)."""
+    from sqlalchemy import create_engine, text
 
-    with pg_db.engine.begin() as conn:  # a database nobody ran `renkei db upgrade` on
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    done = _renkei(tmp_path, pg_db.url, "tickets", "list")
+    from tests.dbs import PG_ADMIN_URL, pg_unreachable_reason
+
+    if reason := pg_unreachable_reason():
+        pytest.skip(reason)
+    name = f"renkei_empty_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_postgres_without_tables_says_to_upgrade(empty_pg: str, tmp_path: Path) -> None:
+    done = _renkei(tmp_path, empty_pg, "tickets", "list")
     assert done.returncode == 3
     assert "has no renkei tables: run `renkei db upgrade`" in done.stderr
     assert "Traceback" not in done.stderr
