@@ -288,6 +288,24 @@ CUSTOMER_ALREADY = (":white_check_mark: データ連携はすでにご確認い�
 CUSTOMER_NOT_NOW = ("このボタンは現在ご利用いただけません。お手数ですが、USENの担当者まで"
                     "ご連絡ください。")
 CUSTOMER_ONLY_CONFIRM = "お客様はこのボタンのみご利用いただけます。"
+# Another workspace's user (Slack Connect) trying a command or opening App Home.
+EXTERNAL_COMMAND = ("恐れ入りますが、このコマンドはUSENの社内向けです。ご不明な点は"
+                    "USENの担当者までお問い合わせください。")
+EXTERNAL_HOME = ("このアプリはUSENの社内向けです。データ連携のご確認は、チャンネルに"
+                 "お送りしたメッセージのボタンからお願いいたします。")
+# An internal user pressing the customer's button.
+CUSTOMER_CONFIRM_INTERNAL = ("「データ連携を確認しました」はお客様ご本人（またはUSEN企画）が"
+                             "押すボタンです。営業の方は押せません。お客様にご確認をお願いして"
+                             "ください。")
+
+# ---- input that cannot be a ticket and database trouble ------------------------------------
+BAD_BUTTON = "このボタンは正しくありません。メッセージを開き直してからもう一度お試しください。"
+
+
+def temporary_error(error_id: str) -> str:
+    """A database (or similar) failure while handling a person's request: nothing was
+    changed, they can try again; the id finds the log line."""
+    return f"一時的なエラーです。もう一度お試しください（エラーID: {error_id}）"
 
 # ---- answers to the person who acted ------------------------------------------------------
 

@@ -34,6 +34,7 @@ from workflow.errors import (
 from workflow.forms import Kind, RequestForm, StoreEntry, parse_request
 from workflow.kintone import render_kintone_text
 from workflow.models import OutboxJob, ProcessedRequest, Ticket, TicketEvent, TicketStore
+from workflow.permissions import requester_or_planning
 from workflow.schemas import ActionView, Actor, EventView, StoreLinkView, TicketView
 from workflow.settings import Settings
 
@@ -259,9 +260,8 @@ class Workflow:
                 raise ValidationFailed([FieldError("note", "差し戻しの理由を入力してください")])
             if guard == "is_requester" and actor.id != ticket.requester:
                 raise NotAllowed("再提出できるのは依頼者ご本人のみです")
-            if (guard == "requester_or_planning" and actor.role != "planning"
-                    and actor.id != ticket.requester):
-                raise NotAllowed("取り消せるのは依頼者ご本人かUSEN企画のみです")
+            if guard == "requester_or_planning" and not requester_or_planning(ticket, actor):
+                raise NotAllowed(f"「{step.label}」は依頼者ご本人かUSEN企画のみ操作できます")
             if guard == "stores_linked":
                 missing = linkage.all_linked(session, ticket.company_code,
                                              [s.store_code for s in ticket.stores])
@@ -283,24 +283,17 @@ class Workflow:
         elif ticket.status == "contacted":
             ticket.return_reason = None
 
-    def confirm_by_delivery(self, company_code: str, store_code: str) -> list[int]:
-        """連携の確認 by proof: the exporter delivered this store's data, so tickets waiting for
-        the customer's confirmation that cover it move to `verified`. Returns their ids."""
+    def verify_by_delivery(self, ticket_id: int, note: str) -> bool:
+        """連携の確認 by proof, as the system: the exporter found a delivery of this
+        integration's data (exporter/confirm.py decides which); `note` names it. False when
+        a person (or another replica) confirmed it first."""
         system = Actor(id="exporter", name="データ連携", role="system")
-        with self.factory() as session:
-            ids = list(session.scalars(
-                select(Ticket.id).join(TicketStore)
-                .where(Ticket.status == "customer_notified", Ticket.company_code == company_code,
-                       TicketStore.store_code == store_code)))
-        moved = []
-        for ticket_id in ids:
-            try:
-                self.advance(ticket_id, "verify", actor=system, expected_status="customer_notified",
-                             note=f"店舗{store_code}のデータ送信を確認しました")
-                moved.append(ticket_id)
-            except (AlreadyMoved, Duplicate):
-                continue  # a person (or another replica) confirmed it first
-        return moved
+        try:
+            self.advance(ticket_id, "verify", actor=system, expected_status="customer_notified",
+                         note=note)
+        except (AlreadyMoved, Duplicate):
+            return False
+        return True
 
     def available_actions(self, ticket: Ticket | TicketView, actor: Actor) -> list[ActionView]:
         """The buttons `actor` may press on `ticket` now (role and requester checks)."""
@@ -312,8 +305,8 @@ class Workflow:
                 continue
             if "is_requester" in step.guards and actor.id != ticket.requester:
                 continue
-            if ("requester_or_planning" in step.guards and actor.role != "planning"
-                    and actor.id != ticket.requester):
+            if ("requester_or_planning" in step.guards
+                    and not requester_or_planning(ticket, actor)):
                 continue
             actions.append(ActionView(
                 action=trigger, label=step.label,

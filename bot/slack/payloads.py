@@ -31,13 +31,28 @@ class Press:
     modal: bool = False
 
 
+# Ticket ids are 32-bit integers in the database (PostgreSQL INTEGER): a larger number in a
+# button or a command cannot be a ticket, and must not reach a query.
+MAX_TICKET_ID = 2**31 - 1
+
+
+def ticket_number(text: str) -> int | None:
+    """A ticket id from text: ASCII digits only, 1 .. MAX_TICKET_ID; else None."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_TICKET_ID else None
+
+
 def parse_press(action: Mapping[str, Any]) -> Press | None:
     action_id = str(action.get("action_id", ""))
     ticket, _, rest = str(action.get("value", "")).partition(":")
     status, _, modal = rest.partition(":")
-    if not action_id.startswith(ACTION_PREFIX) or not ticket.isascii() or not ticket.isdigit():
+    number = ticket_number(ticket)
+    if not action_id.startswith(ACTION_PREFIX) or number is None:
         return None
-    return Press(action_id[len(ACTION_PREFIX):], int(ticket), status, modal == "modal")
+    return Press(action_id[len(ACTION_PREFIX):], number, status, modal == "modal")
 
 
 def meta(view: Mapping[str, Any]) -> dict[str, Any]:
