@@ -136,7 +136,10 @@ class WebApp:
         # slack_sdk's verifier int()s the timestamp: anything but ASCII digits is unsigned.
         if self.verifier is None or not (timestamp.isascii() and timestamp.isdigit()):
             return False
-        return self.verifier.is_valid(body, timestamp, signature)
+        try:
+            return self.verifier.is_valid(body, timestamp, signature)
+        except UnicodeDecodeError:  # it decodes the body as UTF-8: no Slack body is not
+            return False
 
     def _pos_close(self, environ: dict[str, Any], start_response: StartResponse
                    ) -> Iterable[bytes]:
