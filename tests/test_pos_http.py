@@ -14,6 +14,7 @@ import pytest
 from pydantic import ValidationError
 
 from bot.context import Context
+from bot.runtime import start_internal
 from bot.slack.web import HttpServer, WebApp
 from exporter.http import REFUSED
 from exporter.kinds import ALL_KINDS
@@ -134,3 +135,23 @@ def test_without_a_token_the_route_is_off_and_the_public_port_can_leave_it(
     with pytest.raises(ValidationError, match="at least 32 characters"):
         Settings(_env_file=None, RENKEI_POS_TOKEN="short")  # type: ignore[call-arg]
     assert Settings(_env_file=None, RENKEI_POS_PORT="").pos_port is None  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_the_internal_port_of_renkei_run_serves_the_register(database: Database) -> None:
+    setup_stores(database, stores=1)
+    settings = settings_for("/tmp/unused").model_copy(update={"pos_token": TOKEN,
+                                                              "pos_port": 0})
+    ctx = Context(settings, database.engine, database.factory,
+                  Workflow(database.factory, settings, clock=Clock()))
+    server = start_internal(ctx, "127.0.0.1")
+    try:
+        base = f"http://127.0.0.1:{server.port}"
+        reply = httpx.post(base + "/pos/close", headers={"Authorization": f"Bearer {TOKEN}"},
+                           json={"company_code": "10001", "store_code": "0001",
+                                 "business_date": DAY.isoformat()})
+        assert reply.json() == {"accepted": True, "batches": len(ALL_KINDS)}
+        assert httpx.post(base + "/slack/events", content=b"x").status_code == 404
+        assert httpx.get(base + "/readyz").status_code == 200
+    finally:
+        server.close()
