@@ -9,6 +9,7 @@ import logging
 import re
 import time
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -76,6 +77,59 @@ def test_big_unsigned_and_malformed_bodies_are_refused_first(
     assert all(a.json() == {"ok": False, "error": "malformed_body"} for a in answers)
     assert _state(h) == before  # 16 requests: nothing filed, moved or called
     _no_tracebacks(caplog)
+
+
+# Signed (as if by someone holding the secret), but not shapes Slack sends.
+ODD_PAYLOADS: list[Any] = [
+    {"type": "block_actions"},
+    {"type": "block_actions", "actions": "y", "user": "x"},
+    {"type": "block_actions", "actions": [None], "user": {"id": "U1"}},
+    {"type": "block_actions", "user": {"id": "U1"}, "channel": "x",
+     "actions": [{"action_id": "renkei_customer_verify", "value": "1"}]},
+    {"type": "view_submission", "view": "x"},
+    {"type": "view_submission", "user": {"id": "U1"},
+     "view": {"type": "modal", "callback_id": "renkei_intake", "state": "x"}},
+    {"type": "view_submission", "user": {"id": "U1"},
+     "view": {"type": "modal", "callback_id": "renkei_intake", "state": {"values": {}},
+              "private_metadata": "[1]"}},
+    {"type": "view_submission", "user": {"id": "U1"},
+     "view": {"type": "modal", "callback_id": "renkei_send_back", "state": {"values": {}},
+              "private_metadata": '{"ticket_id": "abc"}'}},
+    {"type": "view_submission", "user": {"id": "U1"},
+     "view": {"type": "modal", "callback_id": "renkei_linkage", "state": {"values": {}},
+              "private_metadata": '{"ticket_id": 99999999999}'}},
+    {"type": 5}, [], "x",
+]
+ODD_FORMS = [b"command=%2Frenkei&text=list", b"command=%2Frenkei&text=show+1&user_id=U1",
+             b"foo=bar", b"a=1&&&b"]
+ODD_EVENTS: list[Any] = [{"type": "event_callback", "event": "x"},
+                         {"type": "event_callback"}, {"type": "url_verification"}, {}]
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_signed_bodies_of_the_wrong_shape_get_400(harness: Harness,
+                                                  caplog: pytest.LogCaptureFixture) -> None:
+    h = harness
+    h.file()
+    h.settled()
+    h.emulator.wait_for(lambda e: len(e.of("views.publish")) >= 1)  # the Home refresh
+    before = _state(h)
+    caplog.set_level(logging.INFO)
+    codes = [h.driver.post(urlencode({"payload": json.dumps(p)}).encode(), FORM).status_code
+             for p in ODD_PAYLOADS]
+    codes += [h.driver.post(body, FORM).status_code for body in ODD_FORMS]
+    codes += [h.driver.post(json.dumps(e).encode(), "application/json").status_code
+              for e in ODD_EVENTS]
+    assert codes == [400] * (len(ODD_PAYLOADS) + len(ODD_FORMS) + len(ODD_EVENTS))
+    assert _state(h) == before  # 23 requests, nothing changed or called
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+    _no_tracebacks(caplog)
+    # what Slack does send still works: the URL check and an unhandled type
+    check = h.driver.post(json.dumps({"type": "url_verification", "challenge": "c1"}).encode(),
+                          "application/json")
+    assert check.json() == {"challenge": "c1"}
+    assert h.driver.post(urlencode({"payload": json.dumps(
+        {"type": "shortcut", "callback_id": "x"})}).encode(), FORM).status_code == 404
 
 
 def _forged(value: str, action_id: str = "renkei:request_kintone") -> list[dict[str, Any]]:

@@ -19,13 +19,13 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import parse_qs
 
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.signature import SignatureVerifier
 
 from bot.context import Context
 from bot.slack.health import Readiness
+from bot.slack.shapes import well_formed
 
 log = logging.getLogger(__name__)
 StartResponse = Callable[..., Any]
@@ -65,25 +65,6 @@ def read_body(environ: dict[str, Any], limit: int = MAX_BODY) -> bytes | None:
         return b""
     body = stream.read(declared if declared > 0 else limit + 1)
     return None if len(body) > limit else bytes(body)
-
-
-def well_formed(body: bytes, content_type: str) -> bool:
-    """Whether a signed body has a shape Bolt can dispatch: a JSON object (Events API), or a
-    form whose `payload`, when present, is a JSON object (interactivity)."""
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    try:
-        if content_type.startswith("application/json"):
-            return isinstance(json.loads(text), dict)
-        form = parse_qs(text, keep_blank_values=True)
-        if "payload" in form:
-            payload = json.loads(form["payload"][0])
-            return isinstance(payload, dict) and isinstance(payload.get("type"), str)
-    except ValueError:
-        return False
-    return bool(form)
 
 
 class WebApp:
