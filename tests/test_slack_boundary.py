@@ -177,6 +177,8 @@ def test_health_and_readiness(harness: Harness) -> None:
     stale = httpx.get(base + "/readyz")
     assert stale.status_code == 503 and stale.json()["migrations"]["current"] == ["0001"]
     assert httpx.get(base + "/healthz").status_code == 200  # alive, just not ready
+    for path in ("//slack/events", "/slack/events/", "/slack//events", "//healthz"):
+        assert httpx.post(base + path, content=b"x").status_code == 404
 
 
 def _error_id(caplog: pytest.LogCaptureFixture, answer: str) -> str:
