@@ -172,6 +172,10 @@ def test_health_and_readiness(harness: Harness) -> None:
         body["migrations"]["heads"]
     assert body["outbox"] == {"pending": 0, "dead": 0}
     assert body["exports"] == {"pending": 0, "dead": 0}
+    if h.ctx.engine.url.get_backend_name() == "sqlite":
+        assert body["disk"]["ok"] and body["disk"]["free_mb"] > 0
+    else:
+        assert "disk" not in body  # the server's disk is not ours to see
     with h.wf.factory() as session, session.begin():
         session.execute(text("UPDATE alembic_version SET version_num = '0001'"))
     stale = httpx.get(base + "/readyz")
@@ -222,6 +226,17 @@ def test_a_database_error_is_answered_with_an_error_id(
     # mended: the same press now goes through
     h.driver.click(blocks, "request_kintone", user=SALES, action_ts=f"{time.time():.6f}")
     h.message(ticket_id, status="kintone_requested")
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("slack_settings", [{"RENKEI_READY_MIN_FREE_MB": str(2**40)}])
+def test_a_disk_without_room_is_not_ready(harness: Harness) -> None:
+    base = harness.driver.url.removesuffix("/slack/events")
+    ready = httpx.get(base + "/readyz")
+    assert ready.status_code == 503
+    body = ready.json()
+    assert body["disk"]["ok"] is False and body["database"] == "ok"
+    assert body["migrations"]["ok"]  # everything else is fine
 
 
 def test_an_unreachable_database_is_not_ready(tmp_path: Any) -> None:

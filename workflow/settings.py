@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     # internal port when RENKEI_POS_PORT is set (then the public Slack port does not serve it).
     pos_token: str = Field(default="", alias="RENKEI_POS_TOKEN", repr=False)
     pos_port: int | None = Field(default=None, ge=0, le=65535, alias="RENKEI_POS_PORT")
+    # /readyz fails below this much free disk where the SQLite file lives (MB).
+    ready_min_free_mb: int = Field(default=50, ge=0, alias="RENKEI_READY_MIN_FREE_MB")
 
     # Exporter.
     export_destination: str = Field(default="./exports", alias="EXPORT_DESTINATION")

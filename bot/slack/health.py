@@ -1,7 +1,8 @@
 """`/readyz`: whether this process can serve requests now, and what waits to go out.
 
-Ready means the database answers and its schema is at the migrations' heads (a replica
-started before `renkei db upgrade` is not ready). The outbox backlog and dead counts are
+Ready means the database answers, its schema is at the migrations' heads (a replica
+started before `renkei db upgrade` is not ready) and, for the embedded SQLite file, its disk
+has room to write. The outbox backlog and dead counts are
 reported for operators, but do not make a process unready: it is the one that sends them.
 """
 
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 import importlib
 import logging
+import shutil
+from pathlib import Path
 from typing import Any
 
 from alembic.script import ScriptDirectory
@@ -56,12 +59,27 @@ class Readiness:
             return False, {"ok": False, "database": "unreachable",
                            "migrations": {"current": None, "heads": heads, "ok": False}}
         migrated = set(current) == self.heads
+        free = self._disk_free_mb()
+        disk_ok = free is None or free >= self.ctx.settings.ready_min_free_mb
         report: dict[str, Any] = {
-            "ok": migrated, "database": "ok",
+            "ok": migrated and disk_ok, "database": "ok",
             "migrations": {"current": current, "heads": heads, "ok": migrated},
             "outbox": {"pending": jobs.get("pending", 0), "dead": jobs.get("dead", 0)},
         }
         if self.batches is not None:
             report["exports"] = {"pending": batches.get("pending", 0),
                                  "dead": batches.get("dead", 0)}
-        return migrated, report
+        if free is not None:
+            report["disk"] = {"free_mb": free, "ok": disk_ok}
+        return migrated and disk_ok, report
+
+    def _disk_free_mb(self) -> int | None:
+        """Free space where the SQLite file lives (a full disk fails every write while reads
+        still answer); None for a server database, whose disk is not ours to see."""
+        url = self.ctx.engine.url
+        if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+            return None
+        try:
+            return shutil.disk_usage(Path(url.database).resolve().parent).free // 2**20
+        except OSError:
+            return None
