@@ -54,9 +54,14 @@ class Proof:
                 "データ送信を確認しました")
 
 
-def _setup_completed_at(session: Session, ticket_id: int) -> datetime | None:
-    return session.scalar(select(func.max(TicketEvent.at)).where(
-        TicketEvent.ticket_id == ticket_id, TicketEvent.to_status == "setup_completed"))
+def _setup_completed_at(session: Session, ticket_ids: list[int]) -> dict[int, datetime]:
+    """When each ticket (last) reached 設定完了連絡."""
+    rows = session.execute(
+        select(TicketEvent.ticket_id, func.max(TicketEvent.at))
+        .where(TicketEvent.ticket_id.in_(ticket_ids),
+               TicketEvent.to_status == "setup_completed")
+        .group_by(TicketEvent.ticket_id)).all()
+    return {int(ticket_id): at for ticket_id, at in rows}
 
 
 def proofs(session: Session, *, today: date, tz: ZoneInfo) -> list[Proof]:
@@ -64,9 +69,12 @@ def proofs(session: Session, *, today: date, tz: ZoneInfo) -> list[Proof]:
     waiting = list(session.scalars(select(Ticket).where(Ticket.status == "customer_notified")
                                    .options(selectinload(Ticket.stores))))
     found: list[Proof] = []
+    if not waiting:
+        return found
     b = ExportBatch
+    ready = _setup_completed_at(session, [t.id for t in waiting])
     for ticket in waiting:
-        ready_at = _setup_completed_at(session, ticket.id)
+        ready_at = ready.get(ticket.id)
         codes = [s.store_code for s in ticket.stores]
         if ready_at is None or not codes:
             continue

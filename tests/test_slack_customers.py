@@ -82,6 +82,16 @@ def test_an_external_user_gets_a_note_from_every_command(harness: Harness) -> No
         home.args["view"])
 
 
+def test_customers_are_told_apart_while_auth_test_fails(harness: Harness) -> None:
+    h = harness
+    h.emulator.fail("auth.test", error="internal_error", count=10)
+    reply = h.driver.command("list open", user=CUSTOMER, team=THEIR_TEAM)
+    assert reply.json()["text"] == m.EXTERNAL_COMMAND  # Bolt's auth.test of start-up serves
+    assert h.emulator.of("auth.test!fault")  # ours was tried, and failed
+    reply = h.driver.command("help", user=SALES)
+    assert reply.json()["text"] == m.HELP_TITLE
+
+
 def test_the_same_enterprise_grid_org_is_internal(harness: Harness) -> None:
     h = harness
     h.emulator.enterprise_id = "E0GRID"

@@ -37,7 +37,11 @@ def external_users(roles: Roles, executor: Executor) -> Callable[..., BoltRespon
     """The Bolt middleware keeping customers to their one button."""
 
     def keep_customers_out(body: Mapping[str, Any], next: Callable[[], None],
-                           respond: Any = None) -> BoltResponse | None:
+                           context: Any = None, respond: Any = None) -> BoltResponse | None:
+        # Bolt has already asked auth.test (and caches it): that is our workspace.
+        result = getattr(context, "authorize_result", None)
+        if result is not None and getattr(result, "team_id", None):
+            roles.learn_home(str(result.team_id), str(result.enterprise_id or ""))
         if body.get("type") == "event_callback" or not roles.is_external(body):
             next()
             return None

@@ -30,6 +30,7 @@ class Roles:
         self._names: dict[str, tuple[float, str]] = {}
         self._teams: dict[str, tuple[float, str, str]] = {}  # user -> (at, team, org)
         self._home: tuple[str, str] | None = None
+        self._fallback_home: tuple[str, str] = ("", "")
 
     def role_of(self, user: str) -> str:
         if user in self.settings.planning_users:
@@ -99,11 +100,18 @@ class Roles:
             resp = auth_test()
             home = (str(resp.get("team_id") or ""), str(resp.get("enterprise_id") or ""))
         except Exception as exc:  # the next request asks again
-            log.warning("auth.test failed; external users told apart by the payload: %s", exc)
-            return "", ""
+            log.warning("auth.test failed; using Bolt's answer, if any: %s", exc)
+            with self._lock:
+                return self._fallback_home
         with self._lock:
             self._home = home
         return home
+
+    def learn_home(self, team_id: str, enterprise_id: str = "") -> None:
+        """Keep the installing workspace from an `auth.test` someone already made (Bolt's),
+        for when our own cannot be made."""
+        with self._lock:
+            self._fallback_home = (team_id, enterprise_id)
 
     def _outside(self, team: str, enterprise: str, fallback_team: str = "") -> bool:
         home_team, home_org = self.home_team()
