@@ -101,7 +101,10 @@ def read_linkage(view: Mapping[str, Any], ticket: TicketView, today: date) -> Li
         errors["makasete_company_code"] = exc.by_field()["makasete_company_code"]
     names = {s.code: s.name for s in ticket.stores}
     if "links" in values:
-        links, problems = _bulk_links(value(values, "links"), names, today)
+        # A large ticket's lines come in several inputs (links, links:2, …): read as one.
+        bulk = "\n".join(value(values, key) for key in values
+                         if key == "links" or key.startswith("links:"))
+        links, problems = _bulk_links(bulk, names, today)
         if problems:
             errors["links"] = " / ".join(problems)
         return LinkageInput(company, links, errors)
