@@ -392,7 +392,7 @@ def part_label(number: int, total: int) -> str:
 
 
 def split_notice(total: int) -> str:
-    return (f"長いため{total}つに分けて表示します。（1/{total}）から順に、続けて貼り付けてください"
+    return (f"長いため{total}分割で表示します。（1/{total}）から順に、続けて貼り付けてください"
             "（全文は添付の .txt ファイルにもあります）。")
 
 

@@ -126,10 +126,18 @@ def intake_modal(kind: str, meta: Mapping[str, Any],
         multiline = field in ("stores", "remarks", "payment_items", "discounts",
                               "customer_segments")
         optional = field in ("remarks", "payment_items", "discounts", "customer_segments")
-        blocks.append(_text_input(field, label, multiline=multiline, optional=optional,
-                                  initial=initial.get(field, ""),
-                                  placeholder=m.PLACEHOLDERS.get(field, ""),
-                                  hint=m.HINTS.get(field, "")))
+        # A pre-fill longer than an input holds (300 stores) goes over several inputs, cut
+        # at line ends; payloads.read_intake joins them again.
+        chunks = (split_text(initial.get(field, ""), limits.INPUT_VALUE) if multiline
+                  else []) or [initial.get(field, "")]
+        for n, chunk in enumerate(chunks, start=1):
+            part = m.part_label(n, len(chunks)) if len(chunks) > 1 else ""
+            blocks.append(_text_input(part_block_id(field, n), label + part,
+                                      multiline=multiline, optional=optional or n > 1,
+                                      initial=chunk.rstrip("\n") if multiline else chunk,
+                                      placeholder=m.PLACEHOLDERS.get(field, ""),
+                                      hint=m.HINTS.get(field, "") if n == 1 else "",
+                                      max_length=limits.INPUT_VALUE if multiline else None))
     resubmit = "ticket_id" in meta
     if not resubmit:  # on 再提出 the contact stays as it is (「お客様連絡先を変更」 edits it)
         blocks += contact_inputs()
@@ -224,9 +232,9 @@ def store_block_id(field: str, store_code: str) -> str:
     return f"{field}:{store_code}"
 
 
-def links_block_id(number: int) -> str:
-    """The block id of the n-th one-line-a-store input of a large 設定完了 modal."""
-    return "links" if number == 1 else f"links:{number}"
+def part_block_id(field: str, number: int) -> str:
+    """The block id of the n-th input of a field whose text takes several inputs."""
+    return field if number == 1 else f"{field}:{number}"
 
 
 def linkage_modal(ticket: TicketView, links: Sequence[StoreLinkView],
@@ -253,7 +261,7 @@ def linkage_modal(ticket: TicketView, links: Sequence[StoreLinkView],
         for i, chunk in enumerate(chunks, start=1):
             label = m.field_label("links") + (m.part_label(i, len(chunks))
                                               if len(chunks) > 1 else "")
-            blocks.append(_text_input(links_block_id(i), label, multiline=True,
+            blocks.append(_text_input(part_block_id("links", i), label, multiline=True,
                                       initial=chunk.rstrip("\n"), hint=m.LINKAGE_BULK_HINT,
                                       max_length=limits.INPUT_VALUE))
     else:
