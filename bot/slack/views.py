@@ -237,6 +237,22 @@ def part_block_id(field: str, number: int) -> str:
     return field if number == 1 else f"{field}:{number}"
 
 
+FULL_LINKAGE_LINE = 30  # ",123456,2026-12-01,2027-11-30\n" after the store code
+
+
+def _room_chunks(lines: list[str], full: list[int]) -> list[str]:
+    """One store a line, over as many inputs as it takes for every line to fit once filled
+    in completely (`full` is each line's length then): an input holds 3,000 characters."""
+    chunks: list[str] = []
+    current, size = "", 0
+    for line, width in zip(lines, full, strict=True):
+        if current and size + width > limits.INPUT_VALUE:
+            chunks.append(current)
+            current, size = "", 0
+        current, size = current + line, size + width
+    return [*chunks, current]
+
+
 def linkage_modal(ticket: TicketView, links: Sequence[StoreLinkView],
                   meta: Mapping[str, Any]) -> dict[str, Any]:
     """設定完了: まかせてネット企業コード and, per store, 店舗コード / 連携開始日 / 連携終了日
@@ -255,8 +271,7 @@ def linkage_modal(ticket: TicketView, links: Sequence[StoreLinkView],
             lines.append(",".join([s.code, (row and row.makasete_store_code) or "",
                                    str((row and row.start_date) or ticket.desired_date),
                                    str((row and row.end_date) or "")]) + "\n")
-        # One store a line, over as many inputs as 3,000-character values need.
-        chunks = split_text("".join(lines), limits.INPUT_VALUE) or [""]
+        chunks = _room_chunks(lines, [len(s.code) + FULL_LINKAGE_LINE for s in ticket.stores])
         blocks.append(_context(m.linkage_bulk_notice(len(ticket.stores), len(chunks))))
         for i, chunk in enumerate(chunks, start=1):
             label = m.field_label("links") + (m.part_label(i, len(chunks))
