@@ -453,5 +453,7 @@ HOME_MORE_MINE = "/renkei list"
 HOME_MORE_OPEN = "/renkei list open"
 HOME_MORE_OVERDUE = "/renkei list overdue"
 # Where the whole list is when `/renkei list` shows only what fits.
-LIST_CLI = {"mine": "renkei tickets list --requester あなたのID",
-            "open": "renkei tickets list --open", "overdue": "renkei tickets list --overdue"}
+def list_cli(which: str, user: str) -> str:
+    return {"open": "renkei tickets list --open",
+            "overdue": "renkei tickets list --overdue"}.get(
+        which, f"renkei tickets list --requester {user}")

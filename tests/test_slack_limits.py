@@ -132,6 +132,8 @@ BUILDERS: dict[str, Callable[[Case], list[Sent]]] = {
         c.ticket.events[-1], TZ, c.kintone)),
     "thread post of each event": lambda c: [views_text.thread_post(e, TZ)
                                              for e in c.ticket.events],
+    "thread posts of a 20,000-character note": lambda c: views_text.thread_messages(
+        c.ticket.events[-1].model_copy(update={"note": "長い理由です。\n" * 2500}), TZ),
     "Kintone定型文 button": lambda c: list(views_text.kintone_messages(c.kintone)),
     "完了報告 to copy": lambda c: list(views_copy.copy_messages(
         m.kintone_comment_by_hand(m.KINTONE_REASON_UNSET), c.completion)),
@@ -145,7 +147,7 @@ BUILDERS: dict[str, Callable[[Case], list[Sent]]] = {
     "/renkei show": lambda c: [("show", views_text.ticket_detail(
         c.ticket, c.ticket.actions, c.kintone, TZ, kintone_url="https://x.cybozu.com"))],
     "/renkei list": lambda c: [(t, views_text.ticket_list(t, [c.ticket.model_copy(
-        update={"id": i}) for i in range(1, 301)], more=m.LIST_CLI["open"]))
+        update={"id": i}) for i in range(1, 301)], more=m.list_cli("open", "U1")))
         for t in m.LIST_TITLES.values()],
     "/renkei help": lambda c: [("help", views_text.help_blocks("/renkei"))],
     "App Home": _home,

@@ -121,8 +121,8 @@ class Handlers:
         else:
             which, tickets = "mine", self.wf.list_tickets(requester=user)
         title = m.LIST_TITLES[which]
-        respond(text=title, blocks=views_text.ticket_list(title, tickets, more=m.LIST_CLI[which]),
-                response_type="ephemeral")
+        blocks = views_text.ticket_list(title, tickets, more=m.list_cli(which, user))
+        respond(text=title, blocks=blocks, response_type="ephemeral")
 
     def _show(self, body: Body, number: str, respond: Respond) -> None:
         if not (number.isascii() and number.isdigit()):

@@ -58,23 +58,36 @@ def _fallback(text: str) -> str:
     return text if len(text) <= limits.MESSAGE_TEXT_KEEP else text.split("\n", 1)[0]
 
 
-def thread_post(e: EventView, tz: ZoneInfo) -> tuple[str, list[Block]]:
-    """The reply in the ticket's thread for one transition: who did what, when."""
+SECTIONS_PER_POST = 3  # 3 × 3,000 stays under limits.MESSAGE_TEXT_BUDGET
+
+
+def _event_posts(e: EventView, tz: ZoneInfo) -> list[Message]:
+    # A note may be long (the CLI takes any length): whole, over as many posts as it takes.
     text = event_text(e, tz)
-    return _fallback(text), _md_parts(text)
+    sections = _md_parts(text)
+    return [(_fallback(text) if i == 0 else m.parts_fallback(i + 1, i + 1, len(sections)),
+             sections[i:i + SECTIONS_PER_POST])
+            for i in range(0, len(sections), SECTIONS_PER_POST)]
+
+
+def thread_post(e: EventView, tz: ZoneInfo) -> Message:
+    """The reply in the ticket's thread for one transition: who did what, when (the first
+    post of `thread_messages`)."""
+    return _event_posts(e, tz)[0]
 
 
 def thread_messages(e: EventView, tz: ZoneInfo, kintone: str | None = None
                     ) -> list[Message]:
     """The thread posts of one transition: the event, with the 定型文 to copy when given (in
     the same message when it fits, else in the messages after it)."""
-    text, blocks = thread_post(e, tz)
+    posts = _event_posts(e, tz)
     if not kintone:
-        return [(text, blocks)]
+        return posts
     copies = kintone_messages(kintone)
+    text, blocks = posts[-1]
     if len(copies) == 1 and fits(blocks, copies[0][1]):
-        return [(text, blocks + copies[0][1])]
-    return [(text, blocks), *copies]
+        return [*posts[:-1], (text, blocks + copies[0][1])]
+    return [*posts, *copies]
 
 
 # ---- list, show, help ---------------------------------------------------------------------
