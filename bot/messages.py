@@ -410,7 +410,7 @@ def txt_comment(what: str) -> str:
     return f":page_facing_up: {what}の全文（.txt ファイル）です。"
 
 
-TXT_KINTONE = "Kintoneに貼り付ける定型文"
+TXT_KINTONE = "Kintone定型文"
 TXT_COMPLETION = "Kintoneへの完了報告"
 TXT_CUSTOMER = "お客様へのご連絡文"
 
