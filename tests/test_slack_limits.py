@@ -284,3 +284,43 @@ def test_the_checks_refuse_what_slack_refuses() -> None:
     assert limits.message_violations("t", [_section("x" * 3000)] * 5)  # msg_blocks_too_long
     assert limits.message_violations("x" * 40_001, None)
     assert limits.message_violations("t", [_section("x")] * 51)
+
+
+def test_the_emulator_refuses_like_slack_over_http() -> None:
+    from slack_sdk import WebClient
+    from slack_sdk.errors import SlackApiError
+
+    from tests.slack_emulator import Emulator
+
+    emulator = Emulator()
+    client = WebClient(token="xoxb-test", base_url=emulator.api_url)
+    modal = {"type": "modal", "title": {"type": "plain_text", "text": "t"},
+             "blocks": [_section("x")] * 101}
+    try:
+        refused = {}
+        for name, call in {
+            "too many blocks": lambda: client.chat_postMessage(channel="C", text="t",
+                                                               blocks=[_section("x")] * 51),
+            "long section": lambda: client.chat_postMessage(channel="C", text="t",
+                                                            blocks=[_section("x" * 3001)]),
+            "long text": lambda: client.chat_postMessage(channel="C", text="x" * 40_001),
+            "long blocks": lambda: client.chat_update(channel="C", ts="1.1", text="t",
+                                                      blocks=[_section("x" * 3000)] * 5),
+            "ephemeral": lambda: client.chat_postEphemeral(channel="C", user="U", text="t",
+                                                           blocks=[_section("x")] * 51),
+            "modal": lambda: client.views_open(trigger_id="t", view=modal),
+            "home": lambda: client.views_publish(user_id="U", view={
+                "type": "home", "blocks": [_section("x" * 3001)]}),
+        }.items():
+            with pytest.raises(SlackApiError) as caught:
+                call()
+            refused[name] = caught.value.response["error"]
+        assert refused == {"too many blocks": "invalid_blocks", "long section": "invalid_blocks",
+                           "long text": "msg_too_long", "long blocks": "msg_blocks_too_long",
+                           "ephemeral": "invalid_blocks", "modal": "invalid_arguments",
+                           "home": "invalid_arguments"}
+        assert len(emulator.refused) == 7
+        assert client.chat_postMessage(channel="C", text="t", blocks=[_section("ok")])["ok"]
+        assert emulator.of("chat.postMessage")  # a valid call still goes through
+    finally:
+        emulator.close()
