@@ -45,11 +45,6 @@ def customer_messages(message: CustomerMessage, ticket_id: int) -> list[tuple[st
     return [(message.subject, blocks) for blocks in groups]
 
 
-def customer_message(message: CustomerMessage, ticket_id: int) -> tuple[str, list[Block]]:
-    """The message that carries the button (the only one for a short store list)."""
-    return customer_messages(message, ticket_id)[-1]
-
-
 def customer_confirmed(message: CustomerMessage, note: str) -> tuple[str, list[Block]]:
     """The button's message once confirmed: the button becomes a thank-you line."""
     return message.subject, [*_body_messages(message)[-1], _context(note)]
