@@ -137,7 +137,8 @@ class Handlers:
             return
         respond(text=views.ticket_message(ticket, ticket.actions)[0], response_type="ephemeral",
                 blocks=views_text.ticket_detail(ticket, ticket.actions, kintone, self.tz,
-                                           kintone_url=kintone_url(self.wf.settings, ticket)))
+                                                kintone_url=kintone_url(self.wf.settings,
+                                                                        ticket)))
 
     # ---- buttons --------------------------------------------------------------------------
     def press(self, ack: Ack, body: Body, client: Any, respond: Respond) -> None:
@@ -152,7 +153,7 @@ class Handlers:
         actor = self._actor(body)
         try:
             if press.action == views.KINTONE_ACTION:
-                # Whole, in as many ephemeral messages as it takes (response_url allows 5).
+                # Whole: one ephemeral answer, or several notes (chat.postEphemeral) when long.
                 text = self.wf.kintone_text(press.ticket_id)
                 copies = views_text.kintone_messages(text)
                 if len(copies) > 1:
