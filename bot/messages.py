@@ -328,6 +328,24 @@ CUSTOMER_ALREADY = (":white_check_mark: データ連携はすでにご確認い�
 CUSTOMER_NOT_NOW = ("このボタンは現在ご利用いただけません。お手数ですが、USENの担当者まで"
                     "ご連絡ください。")
 CUSTOMER_ONLY_CONFIRM = "お客様はこのボタンのみご利用いただけます。"
+# Another workspace's user (Slack Connect) trying a command or opening App Home.
+EXTERNAL_COMMAND = ("恐れ入りますが、このコマンドはUSENの社内向けです。ご不明な点は"
+                    "USENの担当者までお問い合わせください。")
+EXTERNAL_HOME = ("このアプリはUSENの社内向けです。データ連携のご確認は、チャンネルに"
+                 "お送りしたメッセージのボタンからお願いいたします。")
+# An internal user pressing the customer's button.
+CUSTOMER_CONFIRM_INTERNAL = ("「データ連携を確認しました」はお客様ご本人（またはUSEN企画）が"
+                             "押すボタンです。営業の方は押せません。お客様にご確認をお願いして"
+                             "ください。")
+
+# ---- input that cannot be a ticket and database trouble ------------------------------------
+BAD_BUTTON = "このボタンは正しくありません。メッセージを開き直してからもう一度お試しください。"
+
+
+def temporary_error(error_id: str) -> str:
+    """A database (or similar) failure while handling a person's request: nothing was
+    changed, they can try again; the id finds the log line."""
+    return f"一時的なエラーです。もう一度お試しください（エラーID: {error_id}）"
 
 # ---- answers to the person who acted ------------------------------------------------------
 
@@ -456,3 +474,76 @@ CLI_SENT_BY_RUN = "Slack と Kintone への送信は `renkei run` が行いま�
 CLI_ABORTED = "入力を中止しました（何も保存していません）"
 JSON_KINDS = {"list": "配列 […]", "str": "文字列", "int": "数値", "float": "数値",
               "bool": "真偽値", "NoneType": "null"}
+
+
+# ---- long texts and listings (Slack's limits) -----------------------------------------------
+def part_label(number: int, total: int) -> str:
+    return f"（{number}/{total}）"
+
+
+def split_notice(total: int) -> str:
+    return (f"長いため{total}分割で表示します。（1/{total}）から順に、続けて貼り付けてください"
+            "（全文は添付の .txt ファイルにもあります）。")
+
+
+def plain_fallback(text: str) -> str:
+    """A heading as the notification text (no markup, short)."""
+    return text.replace("*", "")[:300]
+
+
+def parts_fallback(first: int, last: int, total: int) -> str:
+    shown = f"{first}" if first == last else f"{first}〜{last}"
+    return f"続き（{shown}/{total}）"
+
+
+def txt_comment(what: str) -> str:
+    return f":page_facing_up: {what}の全文（.txt ファイル）です。"
+
+
+TXT_KINTONE = "Kintone定型文"
+TXT_COMPLETION = "Kintoneへの完了報告"
+TXT_CUSTOMER = "お客様へのご連絡文"
+
+
+def text_elsewhere(what: str, chars: int, ticket_id: int) -> str:
+    return (f"{what}（{chars:,}文字）は長いため、ここには表示していません。"
+            f"全文は依頼 #{ticket_id} のスレッドの .txt ファイルにあります"
+            "（「Kintone定型文」ボタンでも分割して表示します）。")
+
+
+def kintone_too_long(chars: int) -> str:
+    return (f"Kintone定型文（{chars:,}文字）は長いため、ここには表示していません。"
+            "「Kintone定型文」ボタンで分割して表示します。")
+
+
+def history_more(n: int, ticket_id: int) -> str:
+    return f"ほか{n}件（古い履歴）は `renkei tickets show {ticket_id}` またはスレッドで"
+
+
+def listing_more(n: int, command: str) -> str:
+    return f"ほか{n}件は `{command}` で"
+
+
+def additions_more(n: int) -> str:
+    return f" ほか{n}件（全件は定型文の備考に）"
+
+
+def all_stores_where() -> str:
+    return "（全店舗は「Kintone定型文」と設定依頼書に）"
+
+
+def linkage_bulk_notice(stores: int, inputs: int) -> str:
+    return (f"対象店舗が{stores}店舗あるため、1行に1店舗の形式で入力します"
+            f"（入力欄{inputs}つに分けています。どの欄に書いても構いません）。")
+
+
+def reason_more(chars: int) -> str:
+    return f"…（全文{chars:,}文字はスレッドに）"
+HOME_MORE_MINE = "/renkei list"
+HOME_MORE_OPEN = "/renkei list open"
+HOME_MORE_OVERDUE = "/renkei list overdue"
+# Where the whole list is when `/renkei list` shows only what fits.
+def list_cli(which: str, user: str) -> str:
+    return {"open": "renkei tickets list --open",
+            "overdue": "renkei tickets list --overdue"}.get(
+        which, f"renkei tickets list --requester {user}")

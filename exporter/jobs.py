@@ -92,7 +92,7 @@ class ExportJobs:
         self.sent += result.sent
         if result.sent:
             try:
-                verified = confirm_delivered(self.factory, self.settings)
+                verified = confirm_delivered(self.factory, self.settings, clock=self.clock)
             except Exception:  # proof can wait for the next round; deliveries are recorded
                 log.exception("could not confirm tickets by delivery")
             else:

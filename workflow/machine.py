@@ -19,10 +19,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 from transitions import Machine, MachineError
 
-from workflow import linkage
+from workflow import linkage, permissions
 from workflow.calendar import BusinessCalendar
 from workflow.errors import FieldError, NotAllowed, RenkeiError, ValidationFailed
-from workflow.labels import ROLE_LABELS, STEP_LABELS, action_label, step_label
+from workflow.labels import STEP_LABELS, action_label, step_label
 
 ROLES = ("sales", "planning", "customer")
 
@@ -37,7 +37,7 @@ _NOT_DONE = list(OPEN_STATES)
 # Labels of states and buttons live in workflow/labels.py (per kind, in the seed's words).
 TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "request_kintone", "source": "contacted", "dest": "kintone_requested",
-     "roles": ("sales", "planning"), "guards": ()},
+     "roles": ("sales", "planning"), "guards": ("requester_or_planning",)},
     {"trigger": "send_spec", "source": "kintone_requested", "dest": "spec_sent",
      "roles": ("planning",), "guards": ()},
     {"trigger": "start_setup", "source": "spec_sent", "dest": "partner_setup",
@@ -88,9 +88,10 @@ def is_requester(ctx: GuardContext) -> RenkeiError | None:
 
 
 def requester_or_planning(ctx: GuardContext) -> RenkeiError | None:
-    if ctx.actor.role == "planning" or ctx.actor.id == ctx.ticket.requester:
+    if permissions.requester_or_planning(ctx.ticket, ctx.actor):
         return None
-    return NotAllowed("取り消せるのは依頼者ご本人かUSEN企画のみです")
+    label = action_label(ctx.trigger, getattr(ctx.ticket, "kind", "new"))
+    return NotAllowed(f"「{label}」は依頼者ご本人かUSEN企画のみ操作できます")
 
 
 def stores_linked(ctx: GuardContext) -> RenkeiError | None:
@@ -256,5 +257,5 @@ def mermaid() -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["GUARDS", "MACHINE", "ON_ENTER", "ROLE_LABELS", "MachineError", "attached",
+__all__ = ["GUARDS", "MACHINE", "ON_ENTER", "MachineError", "attached",
            "check_guards", "enter", "fire", "may_press", "mermaid", "move", "triggers_from"]

@@ -267,24 +267,17 @@ class Workflow:
         listed = "、".join(now) if now else "なし"
         return RenkeiError(f"「{action}」という操作はありません。いまできる操作: {listed}")
 
-    def confirm_by_delivery(self, company_code: str, store_code: str) -> list[int]:
-        """連携の確認 by proof: the exporter delivered this store's data, so tickets waiting for
-        the customer's confirmation that cover it move to `verified`. Returns their ids."""
+    def verify_by_delivery(self, ticket_id: int, note: str) -> bool:
+        """連携の確認 by proof, as the system: the exporter found a delivery of this
+        integration's data (exporter/confirm.py decides which); `note` names it. False when
+        a person (or another replica) confirmed it first."""
         system = Actor(id="exporter", name="データ連携", role="system")
-        with self.factory() as session:
-            ids = list(session.scalars(
-                select(Ticket.id).join(TicketStore)
-                .where(Ticket.status == "customer_notified", Ticket.company_code == company_code,
-                       TicketStore.store_code == store_code)))
-        moved = []
-        for ticket_id in ids:
-            try:
-                self.advance(ticket_id, "verify", actor=system, expected_status="customer_notified",
-                             note=f"店舗{store_code}のデータ送信を確認しました")
-                moved.append(ticket_id)
-            except (AlreadyMoved, Duplicate):
-                continue  # a person (or another replica) confirmed it first
-        return moved
+        try:
+            self.advance(ticket_id, "verify", actor=system, expected_status="customer_notified",
+                         note=note)
+        except (AlreadyMoved, Duplicate):
+            return False
+        return True
 
     def available_actions(self, ticket: Ticket | TicketView, actor: Actor) -> list[ActionView]:
         """The buttons `actor` may press on `ticket` now: the machine table's moves from its
