@@ -100,6 +100,8 @@ EXTRA_LABELS = {
     "start_date": "連携開始日",
     "end_date": "連携終了日",
     "links": "店舗ごとの連携設定",
+    "service": "連携サービス",
+    "reason": "対象外にする理由",
 }
 
 CONTACT_HINTS = {
@@ -118,6 +120,7 @@ SEND_BACK_TITLE = "差し戻し"
 SEND_BACK_SUBMIT = "差し戻す"
 SEND_BACK_INTRO = "営業に依頼を差し戻します。不足している情報や修正してほしい点を書いてください。"
 SEND_BACK_PLACEHOLDER = "例: 対象店舗に0004:金町駅前店が抜けています"
+LINKAGE_SERVICE_HINT = "お客様が利用するサービス。売上データの送信先が変わります"
 LINKAGE_TITLE = "設定完了を記録"
 LINKAGE_SUBMIT = "記録する"
 LINKAGE_INTRO = ("ジャストプランニングから届いた連携設定を記録します"

@@ -141,7 +141,8 @@ def enqueue(session: Session, targets: Sequence[Target], business_date: date,
                 continue
             key = batch_key(target, kind.value, business_date, hour, revision + 1)
             body = json.dumps({
-                "schema_version": SCHEMA_VERSION, "kind": kind.value, "company_code": target.makasete_company_code,
+                "schema_version": SCHEMA_VERSION, "kind": kind.value,
+                "company_code": target.makasete_company_code,
                 "store_code": target.makasete_store_code,
                 "business_date": business_date.isoformat(), "hour": hour,
                 "idempotency_key": key, "records": recs,

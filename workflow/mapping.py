@@ -201,6 +201,19 @@ def known(session: Session, company_codes: Sequence[str]) -> dict[str, Known]:
     return out
 
 
+def tell_at_setup(session: Session, ticket: Any, masters: MasterSource | None, *,
+                  at: datetime) -> int:
+    """設定完了 of `ticket`: 新規・増店 tells its stores' masters, 設定変更 its additions."""
+    stores = [s.store_code for s in ticket.stores]
+    found = masters(session, ticket.company_code, None if ticket.kind == "change" else stores) \
+        if masters is not None else []
+    if ticket.kind == "change":
+        return extend_from_additions(session, ticket.company_code, ticket.additions or {},
+                                     found, ticket_id=ticket.id, at=at)
+    return seed_from_masters(session, ticket.company_code, found, source="new",
+                             ticket_id=ticket.id, at=at)
+
+
 # ---- drafts -------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class SeenItem:

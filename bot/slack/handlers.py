@@ -261,7 +261,7 @@ class Handlers:
         self._submitted(ack, view, lambda: self.wf.advance(
             ticket.id, "complete_setup", actor=actor, links=entered.links,
             makasete_company_code=entered.company_code, expected_status=meta.get("status"),
-            idempotency_key=f"slack:view:{view.get('id', '')}"))
+            service=entered.service, idempotency_key=f"slack:view:{view.get('id', '')}"))
 
     def submit_contact(self, ack: Ack, body: Body, client: Any,
                        view: Mapping[str, Any]) -> None:

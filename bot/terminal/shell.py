@@ -294,6 +294,17 @@ class Shell:
                 return None
             return {"type": "conversations_select",
                     "selected_conversation": line.strip() or initial or None}
+        if element["type"] == "static_select":
+            options = element.get("options", [])
+            initial = (element.get("initial_option") or {}).get("value", "")
+            choices = " / ".join(f"{o['value']}={o['text']['text']}" for o in options)
+            line = self._ask(f"{label}（{choices}）[{m.SHELL_KEEP}{initial}]: ")
+            if line is None or line.strip() == ":cancel":
+                return None
+            chosen = line.strip() or initial
+            picked = next((o for o in options if o["value"] == chosen),
+                          {"text": {"type": "plain_text", "text": chosen}, "value": chosen})
+            return {"type": "static_select", "selected_option": picked}
         if element["type"] == "datepicker":
             initial = element.get("initial_date", "")
             keep = f"[{m.SHELL_KEEP}{initial}]" if initial else ""
