@@ -22,6 +22,7 @@ from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.orm import Session, sessionmaker
 
 from exporter.demo_day import Masters, generate_day
+from exporter.masters import read_masters
 from exporter.pos import (
     DISCOUNT,
     EXCLUSIVE,
@@ -37,6 +38,7 @@ from exporter.pos import (
     PosReceipt,
     PosReceiptLine,
 )
+from workflow import mapping
 from workflow.linkage import get_or_create_company
 from workflow.models import Store
 
@@ -124,6 +126,7 @@ def generate(factory: sessionmaker[Session], *, company_code: str = "10001",
         if link:
             company.makasete_company_code = company.makasete_company_code or makasete_company_code
         known = {s.store_code: s for s in company.stores}
+        newly_linked: list[str] = []
         for s in plan:
             store = known.get(s.store_code)
             if store is None:
@@ -134,8 +137,13 @@ def generate(factory: sessionmaker[Session], *, company_code: str = "10001",
                 store.start_date, store.end_date = first, end + timedelta(days=365)
                 store.linked = True
                 store.close_time = s.close_time
+                newly_linked.append(s.store_code)
         _clear(session, company_code, [s.store_code for s in plan], dates)
         masters = _company_masters(session, company_code, first)
+        if newly_linked:  # linked outside a ticket: the partner knows the masters of now
+            mapping.seed_from_masters(session, company_code,
+                                      read_masters(session, company_code, newly_linked),
+                                      source="link")
         for chunk in range(0, len(plan), 500):
             rows: dict[Any, list[dict[str, Any]]] = {t: [] for t in _TABLES}
             for s in plan[chunk:chunk + 500]:
