@@ -434,5 +434,9 @@ def drift_terminal(draft_id: int) -> str:
     return f"（設定変更の下書き {draft_id}: `renkei mapping drift` でも確認できます）"
 
 
+def drift_more_stores(count: int) -> str:
+    return f" ほか{count}店舗"
+
+
 def drift_more(count: int) -> str:
     return f"ほか {count} 件（`renkei mapping drift` で全件を表示）"

@@ -17,6 +17,7 @@ IGNORE_ACTION = "renkei_drift_ignore"
 IGNORE_CALLBACK = "renkei_drift_ignore_modal"
 SECTION_CHARS = 2900  # under Slack's 3,000 a section
 MAX_HOME_LINES = 30
+MAX_STORES_A_LINE = 10
 
 
 def _sections(lines: list[str]) -> list[Block]:
@@ -27,18 +28,23 @@ def _sections(lines: list[str]) -> list[Block]:
         if chunk and len("\n".join([*chunk, line])) > SECTION_CHARS:
             out.append(_md("\n".join(chunk)))
             chunk = []
-        chunk.append(line[:SECTION_CHARS])
+        chunk.append(line)
     if chunk:
         out.append(_md("\n".join(chunk)))
     return out
 
 
 def item_lines(draft: DraftView) -> list[str]:
+    """One line an item; a long store list names the first stores and says how many more
+    (the 設定変更 form carries every store)."""
     names = dict(draft.stores)
     lines = []
     for item in draft.items:
-        where = "、".join(f"{c}:{names.get(c, '')}" for c in item["stores"]) \
+        seen = item["stores"]
+        where = "、".join(f"{c}:{names.get(c, '')}" for c in seen[:MAX_STORES_A_LINE]) \
             or m.DRIFT_COMPANY_MASTER
+        if len(seen) > MAX_STORES_A_LINE:
+            where += m.drift_more_stores(len(seen) - MAX_STORES_A_LINE)
         lines.append(m.drift_item(TYPE_LABELS[item["item_type"]], item["code"], item["name"],
                                   where, item["since"]))
     return lines
