@@ -22,7 +22,8 @@ def mapping_list(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """What the partner has been told for a company: code, name, when, by which ticket."""
-    rows = drafts.registry(context.default().workflow, company)
+    wf = context.default().workflow
+    rows = drafts.registry(wf, company)
     if as_json:
         print_json(rows)
         return
@@ -30,8 +31,9 @@ def mapping_list(
         typer.echo(f"企業CD {company}: 登録された支払科目・値割引・客層はありません。")
     for r in rows:
         by = f"#{r['ticket_id']}" if r["ticket_id"] else r["source"]
+        told = datetime.fromisoformat(r["told_at"]).astimezone(wf.tz)
         typer.echo(f"{r['label']:<4} {r['code'] or '(名称のみ)':<8} {r['name']:<20} "
-                   f"{r['told_at'][:16]} UTC  {by}")
+                   f"{told:%Y-%m-%d %H:%M} JST  {by}")
 
 
 @mapping_app.command("drift")
