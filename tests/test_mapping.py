@@ -144,3 +144,30 @@ def test_linking_outside_a_ticket_seeds_and_the_cli_lists(
     finally:
         get_settings.cache_clear()
         context.default.cache_clear()
+
+
+def test_a_close_fire_runs_the_drift_check(sqlite_db: Database) -> None:
+    """Stores linked without the registry knowing anything: their first close drafts every
+    item in use, once, for the company (not per store)."""
+    from datetime import UTC, datetime
+
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from exporter import jobs
+    from tests.export_support import COMPANY as X_COMPANY
+    from tests.export_support import settings_for, setup_stores
+    setup_stores(sqlite_db, stores=2, receipts=8)
+    scheduler = BackgroundScheduler(timezone=TZ)
+    bound = jobs.register(scheduler, sqlite_db.factory, settings_for("./unused"), worker="w",
+                          clock=lambda: datetime(2026, 11, 20, 14, 30, 20, tzinfo=UTC))
+    try:
+        assert bound.close("23:30")  # store 0001 closes at 23:30
+        wf = Workflow(sqlite_db.factory, Settings(_env_file=None))  # type: ignore[call-arg]
+        (draft,) = drafts.list_drafts(wf)
+        assert draft.company_code == X_COMPANY
+        assert {(i["item_type"], i["code"]) for i in draft.items} >= {
+            ("payment", "01"), ("segment", "1")}
+        assert bound.close("23:30") == []  # the fire is claimed once; nothing new either
+        assert len(drafts.list_drafts(wf)) == 1
+    finally:
+        bound.sender.close()
