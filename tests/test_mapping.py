@@ -139,6 +139,13 @@ def test_linking_outside_a_ticket_seeds_and_the_cli_lists(
         text = runner.invoke(app, ["mapping", "drift"]).output
         assert "支払科目 09:楽天ペイ  店舗 0002" in text
         assert "no new items" in runner.invoke(app, ["mapping", "scan"]).output
+        from workflow import drafts as d
+        d.ignore_draft(context.default().workflow, open_draft["id"], reason="試験用",
+                       actor="kikaku")
+        listed_open = runner.invoke(app, ["mapping", "drift"]).output
+        assert "未対応の設定変更の下書きはありません" in listed_open
+        listed_all = runner.invoke(app, ["mapping", "drift", "--all"]).output
+        assert "対象外: 試験用（kikaku）" in listed_all
         bad = runner.invoke(app, ["demo-data", "--new-items", "--company", "20002"])
         assert bad.exit_code == 2
     finally:

@@ -49,6 +49,8 @@ def _view(wf: Workflow, session: Any, draft: mapping.MappingDraft) -> DraftView:
     company = session.scalar(select(Company).where(Company.company_code == draft.company_code))
     names = {s.store_code: s.name for s in company.stores} if company else {}
     codes = sorted({code for item in draft.items for code in item.stores})
+    if not codes and company is not None:  # only in the company's master: every linked store
+        codes = [s.store_code for s in company.stores if s.linked]
     stores = [(code, names.get(code, "")) for code in codes]
     earliest = wf.rules.earliest_date(wf.today(), max(1, len(stores)), wf.calendar)
     return DraftView(

@@ -10,7 +10,7 @@ from bot import context
 from bot.cli.common import print_json, user_errors
 from workflow import drafts
 from workflow.errors import FieldError, ValidationFailed
-from workflow.mapping import TYPE_LABELS
+from workflow.mapping import FILED, IGNORED, OPEN, TYPE_LABELS
 
 mapping_app = typer.Typer(help="Mapping registry (支払科目 / 値割引 / 客層 told to the partner) "
                                "and drift drafts.", no_args_is_help=True)
@@ -37,9 +37,13 @@ def mapping_list(
 
 
 @mapping_app.command("drift")
-def mapping_drift(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+def mapping_drift(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    show_all: bool = typer.Option(False, "--all", help="Filed and ignored drafts too, with "
+                                                       "who closed them and why."),
+) -> None:
     """Open 設定変更 drafts: new items seen in the data, per company."""
-    rows = drafts.list_drafts(context.default().workflow)
+    rows = drafts.list_drafts(context.default().workflow, state=None if show_all else OPEN)
     if as_json:
         print_json([d.payload for d in rows])
         return
@@ -48,6 +52,10 @@ def mapping_drift(as_json: bool = typer.Option(False, "--json", help="Print JSON
     for d in rows:
         typer.secho(f"下書き {d.id}  企業CD {d.company_code} {d.company_name}  "
                     f"依頼者: {d.requester or '(企画)'}", bold=True)
+        if d.state == FILED:
+            typer.echo(f"  依頼済み: 設定変更 #{d.ticket_id}（{d.closed_by}）")
+        elif d.state == IGNORED:
+            typer.echo(f"  対象外: {d.reason}（{d.closed_by}）")
         for i in d.items:
             where = ", ".join(i["stores"]) or "企業マスタ"
             typer.echo(f"  {TYPE_LABELS[i['item_type']]} {i['code']}:{i['name']}  "
