@@ -178,3 +178,16 @@ def test_a_close_fire_runs_the_drift_check(sqlite_db: Database) -> None:
         assert len(drafts.list_drafts(wf)) == 1
     finally:
         bound.sender.close()
+
+
+def test_a_new_company_master_item_offers_every_linked_store(mwf: Workflow) -> None:
+    from exporter.pos import PosMasterItem
+    _linked_by_ticket(mwf)
+    with mwf.factory() as session, session.begin():
+        session.add(PosMasterItem(company_code=COMPANY, store_code="", item_type="payment",
+                                  code="08", name="ｄ払い", since=TODAY))
+    (found,) = drift.scan(mwf.factory, TODAY)
+    assert [(i.code, i.stores) for i in found.items] == [("08", ())]
+    (draft,) = drafts.list_drafts(mwf)
+    assert [code for code, _ in draft.stores] == ["0001", "0002", "0003"]
+    assert draft.items[0]["name"] == "ｄ払い"
