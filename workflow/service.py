@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, object_session, selectinload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from workflow import effects, linkage, machine, outbox
+from workflow import effects, linkage, machine, mapping, outbox
 from workflow.calendar import BusinessCalendar, LeadTimeRules
 from workflow.contacts import contact_errors
 from workflow.db import transaction, utcnow
@@ -50,8 +50,12 @@ class Workflow:
     """The service API, bound to a database and settings. Thread-safe; share one per process."""
 
     def __init__(self, factory: sessionmaker[Session], settings: Settings, *,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow,
+                 masters: mapping.MasterSource | None = None) -> None:
         self.factory = factory
+        # Register masters for the mapping registry (the exporter's POS tables, passed in by
+        # the composition root: workflow reads no register data itself). None: not seeded.
+        self.masters = masters
         self.settings = settings
         self.clock = clock
         self.tz = ZoneInfo(settings.timezone)
@@ -176,12 +180,15 @@ class Workflow:
                 expected_status: str | None = None, idempotency_key: str | None = None,
                 links: list[linkage.StoreLink] | None = None,
                 makasete_company_code: str | None = None,
-                form: Mapping[str, Any] | None = None) -> TicketView:
+                form: Mapping[str, Any] | None = None,
+                service: str | None = None) -> TicketView:
         """Take `action` (a trigger of the machine table) on a ticket, as `actor`.
 
         `expected_status` is the status the actor saw (a Slack button's); if the ticket moved
         since, AlreadyMoved says who moved it. `links`/`makasete_company_code` record store
-        linkage with 設定完了; `form` carries the corrected request for 再提出.
+        linkage with 設定完了 (`service` "ex"/"net": where the company's data goes); `form`
+        carries the corrected request for 再提出. 設定完了 also tells the mapping registry
+        what the partner now knows (workflow.mapping).
         """
         step = machine.move(action)
         if step is None:
@@ -202,13 +209,15 @@ class Workflow:
                     linkage.link_stores(session, company_code=ticket.company_code,
                                         makasete_company_code=makasete_company_code or "",
                                         links=links or [], today=self.today(),
-                                        company_name=ticket.company_name)
+                                        company_name=ticket.company_name, service=service)
                 self._check_guards(session, ticket, step, actor, note)
                 if parsed is not None:
                     self._form_fields(ticket, parsed)
                 from_status = ticket.status
                 machine.fire(ticket, action)
                 self._on_enter(ticket, note)
+                if ticket.status == "setup_completed":
+                    mapping.tell_at_setup(session, ticket, self.masters, at=self.clock())
                 self._record(session, ticket, actor=actor, action=action,
                              from_status=from_status, note=note)
                 # Lean on purpose (no history, no outbox state): adapters that show the whole
@@ -374,12 +383,19 @@ class Workflow:
 
     # ---- store linkage -------------------------------------------------------------------
     def link_stores(self, *, company_code: str, makasete_company_code: str,
-                    links: list[linkage.StoreLink]) -> list[StoreLinkView]:
-        """Record まかせてネット codes and dates for stores and set them 連携済."""
+                    links: list[linkage.StoreLink],
+                    service: str | None = None) -> list[StoreLinkView]:
+        """Record まかせてネット codes and dates for stores and set them 連携済 (outside a
+        ticket); the registry is seeded with the masters of those stores at this moment."""
         with transaction(self.factory) as session:
             linkage.link_stores(session, company_code=company_code,
                                 makasete_company_code=makasete_company_code, links=links,
-                                today=self.today())
+                                today=self.today(), service=service)
+            if self.masters is not None:
+                mapping.seed_from_masters(
+                    session, company_code,
+                    self.masters(session, company_code, [link.store_code for link in links]),
+                    source="link", at=self.clock())
         return self.store_links(company_code)
 
     def unlink_company(self, company_code: str) -> list[StoreLinkView]:
