@@ -170,8 +170,9 @@ def run(ctx: Context, *, port: int | None = None, host: str = "0.0.0.0",
             handler.close()
         else:
             from bot.slack.web import HttpServer, WebApp
+            from bot.web import pages_for
 
-            server = HttpServer(WebApp(ctx, bot.app), host=host,
+            server = HttpServer(WebApp(ctx, bot.app, pages=pages_for(ctx)), host=host,
                                 port=port if port is not None else ctx.settings.http_port)
             log.info("serving POST /slack/events and GET /healthz on %s:%s (waitress)",
                      host, server.port)

@@ -3,6 +3,7 @@
 POST /slack/events  → Bolt (signature-checked by Bolt's verifier)
 GET  /healthz       → 200 when the database answers
 POST /pos/close     → the exporter's 閉局 hook, when the exporter provides one
+/p/…, /c/…, /dashboard, /metrics → the web pages (bot/web, Flask), when RENKEI_SECRET_KEY is set
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import importlib
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -18,6 +20,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 
 from bot.context import Context
+from bot.web.ack import SLACK_ACK
 
 log = logging.getLogger(__name__)
 StartResponse = Callable[..., Any]
@@ -33,17 +36,32 @@ def _json(start_response: StartResponse, status: int, data: Any) -> Iterable[byt
     return [body]
 
 
+def is_page(path: str) -> bool:
+    """The paths of bot/web: exact names, or one of its link prefixes."""
+    return path in ("/dashboard", "/metrics") or path.startswith(("/p/", "/c/"))
+
+
 class WebApp:
-    def __init__(self, ctx: Context, bolt_app: Any) -> None:
+    def __init__(self, ctx: Context, bolt_app: Any, *, pages: Any = None,
+                 internal: bool = False) -> None:
         self.ctx = ctx
         self.slack = SlackRequestHandler(bolt_app, path="/slack/events")
+        self.pages = pages  # the Flask app of bot/web, or None (no RENKEI_SECRET_KEY)
+        self.internal = internal  # the internal port: dashboard and metrics without a token
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse
                  ) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
         if path == "/slack/events":
-            return self.slack(environ, start_response)
+            started = time.perf_counter()
+            try:
+                return self.slack(environ, start_response)
+            finally:
+                SLACK_ACK.observe(time.perf_counter() - started)
+        if self.pages is not None and is_page(path):
+            environ["renkei.internal"] = self.internal
+            return self.pages(environ, start_response)
         if path == "/healthz" and method in ("GET", "HEAD"):
             return self._health(start_response)
         if path == "/pos/close" and method == "POST":

@@ -1,0 +1,140 @@
+"""The whole bot on a real waitress port with the web pages mounted, the Slack emulator, the
+outbox senders running, and a local SMTP server catching the partner's and customer's mail.
+
+Nothing of renkei is mocked: Slack and the mail server are replaced at their network boundary.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Any
+
+import httpx
+import pytest
+
+from bot.context import Context
+from bot.runtime import Background
+from bot.slack.app import Bot, build
+from bot.slack.web import HttpServer, WebApp
+from bot.web import create_app
+from bot.web.tokens import Links
+from tests.dbs import Database
+from tests.factories import new_raw
+from tests.slack_emulator import Emulator
+from tests.slack_harness import PLANNER, SALES, Clock, settings_for
+from tests.smtp_fake import Inbox, LocalSMTP
+from workflow.linkage import StoreLink
+from workflow.models import TicketEvent
+from workflow.service import Workflow
+
+SECRET_KEY = "test-secret-key-for-links-0123456789abcdef"
+OPERATOR_TOKEN = "op-token-abc"
+PARTNER_EMAIL = "setup@justplanning.example"
+CUSTOMER_EMAIL = "keiri@example.co.jp"
+LINK = re.compile(r"https?://[^\s]+/(?:p|c)/[A-Za-z0-9_.\-]+")
+
+
+@dataclass
+class Site:
+    ctx: Context
+    bot: Bot
+    server: HttpServer
+    emulator: Emulator
+    inbox: Inbox
+    links: Links
+    http: httpx.Client
+
+    @property
+    def wf(self) -> Workflow:
+        return self.ctx.workflow
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.port}"
+
+    def file(self) -> int:
+        return self.wf.file_request("new", new_raw(), actor=self.wf.actor(SALES, "田中"),
+                                    customer_email=CUSTOMER_EMAIL).id
+
+    def move(self, ticket_id: int, *actions: str) -> None:
+        for action in actions:
+            who = SALES if action == "request_kintone" else PLANNER
+            self.wf.advance(ticket_id, action, actor=self.wf.actor(who, "企画 佐藤"))
+
+    def link_and_complete(self, ticket_id: int) -> None:
+        """Planning's own 設定完了 (the Slack modal's path), for the states after it."""
+        today = self.wf.today()
+        view = self.wf.get(ticket_id)
+        self.wf.advance(ticket_id, "complete_setup", actor=self.wf.actor(PLANNER),
+                        makasete_company_code="12345",
+                        links=[StoreLink(s.code, f"6789{i}", today,
+                                         today.replace(year=today.year + 1))
+                               for i, s in enumerate(view.stores)])
+
+    def mail_to(self, address: str, timeout: float = 20.0) -> EmailMessage:
+        """The first message to `address` (bounded poll while the sender works)."""
+        found = wait(lambda: next((msg for rcpt, msg in self.inbox.messages
+                                   if address in rcpt), None), timeout)
+        return found
+
+    def events(self, ticket_id: int) -> int:
+        with self.ctx.factory() as session:
+            return session.query(TicketEvent).filter_by(ticket_id=ticket_id).count()
+
+
+def wait(probe: Callable[[], Any], timeout: float = 20.0) -> Any:
+    """Poll `probe` until it returns something truthy; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = probe()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"nothing after {timeout}s: {probe}")
+
+
+def body_text(message: EmailMessage) -> str:
+    part = message.get_body(("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
+def link_in(message: EmailMessage) -> str:
+    match = LINK.search(body_text(message))
+    assert match, body_text(message)
+    return match[0]
+
+
+@pytest.fixture
+def site(database: Database) -> Iterator[Site]:
+    emulator = Emulator()
+    inbox = Inbox()
+    smtp = LocalSMTP(inbox)
+    smtp.start()
+    settings = settings_for(emulator, RENKEI_SECRET_KEY=SECRET_KEY,
+                            RENKEI_OPERATOR_TOKEN=OPERATOR_TOKEN, PARTNER_EMAIL=PARTNER_EMAIL,
+                            SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp.port),
+                            SMTP_FROM="renkei@usen.example", SMTP_STARTTLS="false")
+    ctx = Context(settings, database.engine, database.factory,
+                  Workflow(database.factory, settings, clock=Clock()))
+    bot = build(ctx)
+    links = Links(settings)
+    server = HttpServer(WebApp(ctx, bot.app, pages=create_app(ctx, links)),
+                        host="127.0.0.1", port=0, threads=8).start()
+    # Links in mails point at this server (the address people would reach renkei at).
+    settings.public_url = f"http://127.0.0.1:{server.port}"
+    background = Background(ctx, bot.notifier, scheduler=False, interval=0.2)
+    http = httpx.Client(base_url=f"http://127.0.0.1:{server.port}", timeout=15)
+    try:
+        yield Site(ctx, bot, server, emulator, inbox, links, http)
+    finally:
+        http.close()
+        server.close()
+        background.stop()
+        bot.close()
+        emulator.close()
+        smtp.stop()
