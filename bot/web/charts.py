@@ -6,6 +6,8 @@ bot/messages.py."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
 
 import pygal
 from pygal.style import Style
@@ -21,6 +23,23 @@ _COMMON = {"js": [], "disable_xml_declaration": True, "style": _STYLE, "width": 
            "print_values": False, "x_label_rotation": 20}
 
 
+def _svg(chart: Any) -> str:
+    """The chart's SVG without pygal's config <script> (it always writes one; the pages run
+    no JavaScript, and the tooltips it would drive are not needed)."""
+    root = chart.render_tree()
+    for parent in list(root.iter()):
+        for child in list(parent):
+            if str(child.tag).rpartition("}")[2] == "script":
+                parent.remove(child)
+    if hasattr(root, "getroottree"):  # pygal builds with lxml when it is installed
+        from lxml import etree
+
+        return str(etree.tostring(root, encoding="unicode"))
+    ElementTree.register_namespace("", "http://www.w3.org/2000/svg")
+    ElementTree.register_namespace("xlink", "http://www.w3.org/1999/xlink")
+    return ElementTree.tostring(root, encoding="unicode")
+
+
 def _hours(value: float | None) -> float | None:
     return round(value, 1) if value is not None else None
 
@@ -31,7 +50,7 @@ def cycle_chart(report: Report) -> str:
     chart.x_labels = [c.label for c in report.cycle]
     chart.add(m.WEB_MEDIAN, [_hours(c.median_hours) for c in report.cycle])
     chart.add("p90", [_hours(c.p90_hours) for c in report.cycle])
-    return str(chart.render(is_unicode=True))
+    return _svg(chart)
 
 
 def sla_chart(report: Report) -> str:
@@ -39,7 +58,7 @@ def sla_chart(report: Report) -> str:
     chart = pygal.Bar(title=m.WEB_CHART_SLA, y_title="%", range=(0, 100), **_COMMON)
     chart.x_labels = [s.month for s in report.sla]
     chart.add(m.WEB_SLA_KEPT, [round(s.percent, 1) for s in report.sla])
-    return str(chart.render(is_unicode=True))
+    return _svg(chart)
 
 
 def steps_chart(report: Report) -> str:
@@ -47,7 +66,7 @@ def steps_chart(report: Report) -> str:
     chart = pygal.HorizontalBar(title=m.WEB_CHART_STEPS, show_legend=False, **_COMMON)
     chart.x_labels = [c.label for c in report.counts]
     chart.add(m.WEB_TICKETS, [c.count for c in report.counts])
-    return str(chart.render(is_unicode=True))
+    return _svg(chart)
 
 
 CHARTS = {"steps": steps_chart, "cycle": cycle_chart, "sla": sla_chart}
