@@ -10,6 +10,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from email.message import EmailMessage
 from typing import Any
 
@@ -27,6 +28,7 @@ from tests.factories import new_raw
 from tests.slack_emulator import Emulator
 from tests.slack_harness import PLANNER, SALES, Clock, settings_for
 from tests.smtp_fake import Inbox, LocalSMTP
+from workflow import machine
 from workflow.linkage import StoreLink
 from workflow.models import TicketEvent
 from workflow.service import Workflow
@@ -64,6 +66,17 @@ class Site:
         for action in actions:
             who = SALES if action == "request_kintone" else PLANNER
             self.wf.advance(ticket_id, action, actor=self.wf.actor(who, "企画 佐藤"))
+
+    def walk(self, ticket_id: int, status: str, *, step: timedelta | None = None) -> None:
+        """Along the happy path to `status`, the clock moving `step` before each move."""
+        while (view := self.wf.get(ticket_id)).status != status:
+            if step is not None:
+                self.wf.clock.now += step  # type: ignore[attr-defined]
+            action = machine.triggers_from(view.status)[0]
+            if action == "complete_setup":
+                self.link_and_complete(ticket_id)
+            else:
+                self.move(ticket_id, action)
 
     def link_and_complete(self, ticket_id: int) -> None:
         """Planning's own 設定完了 (the Slack modal's path), for the states after it."""
