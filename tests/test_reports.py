@@ -20,7 +20,7 @@ from tests.dbs import Database
 from tests.factories import new_raw, walk_to
 from tests.slack_driver import Driver
 from tests.slack_harness import SALES, SECRET, Clock
-from tests.web_support import OPERATOR_TOKEN, Site, site  # noqa: F401
+from tests.web_support import OPERATOR_TOKEN, Site, site
 from workflow import reports
 from workflow.machine import STATES
 from workflow.service import Workflow
@@ -28,6 +28,8 @@ from workflow.settings import Settings, get_settings
 
 TZ = ZoneInfo("Asia/Tokyo")
 AUTH = {"Authorization": f"Bearer {OPERATOR_TOKEN}"}
+
+__all__ = ["site"]  # fixtures
 
 
 def history(wf: Workflow, clock: Clock, hours: list[float], *, late: bool = False) -> int:

@@ -5,6 +5,7 @@ RENKEI_SCREENSHOTS when set, for people to look at)."""
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 from pathlib import Path
@@ -14,10 +15,10 @@ import pytest
 from openpyxl import load_workbook
 
 from bot import messages as m
-from tests.browser import chromium  # noqa: F401
+from tests.browser import chromium
 from tests.dbs import Database
 from tests.slack_harness import PLANNER
-from tests.web_support import (  # noqa: F401
+from tests.web_support import (
     CUSTOMER_EMAIL,
     PARTNER_EMAIL,
     Site,
@@ -26,6 +27,8 @@ from tests.web_support import (  # noqa: F401
     site,
     wait,
 )
+
+__all__ = ["chromium", "site"]  # fixtures
 
 
 @pytest.fixture
@@ -71,8 +74,9 @@ def test_partner_and_customer_in_a_browser(site: Site, chromium: Any, tmp_path: 
     # 設定依頼書送付: the partner's mail carries both files and the link
     mail = site.mail_to(PARTNER_EMAIL)
     names = {part.get_filename(): part.get_content() for part in mail.iter_attachments()}
-    assert set(names) == {f"設定依頼書_67890_#{ticket_id}.xlsx", f"設定依頼書_67890_#{ticket_id}.csv"}
-    sheet = load_workbook(__import__("io").BytesIO(names[f"設定依頼書_67890_#{ticket_id}.xlsx"]))
+    xlsx, csv = f"設定依頼書_67890_#{ticket_id}.xlsx", f"設定依頼書_67890_#{ticket_id}.csv"
+    assert set(names) == {xlsx, csv}
+    sheet = load_workbook(io.BytesIO(names[xlsx]))
     assert sheet.active is not None and sheet.active.title == "設定依頼書"
     partner_url = link_in(mail)
     assert partner_url.startswith(f"{site.url}/p/")

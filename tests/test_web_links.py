@@ -12,10 +12,12 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from bot import messages as m
 from bot.web import pages_for
-from tests.web_support import OPERATOR_TOKEN, SECRET_KEY, Site, site, wait  # noqa: F401
+from tests.web_support import OPERATOR_TOKEN, SECRET_KEY, Site, site, wait
 from workflow.errors import NotAllowed
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+__all__ = ["site"]  # fixtures
 
 
 def at_partner_setup(s: Site) -> int:

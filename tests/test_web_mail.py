@@ -13,10 +13,12 @@ from bot.integrations.mail import MailSender
 from bot.slack.views_home import DASHBOARD_ACTION
 from tests.slack_harness import PLANNER, SALES
 from tests.test_web_links import at_partner_setup, csrf_of, snapshot
-from tests.web_support import PARTNER_EMAIL, Site, body_text, link_in, site, wait  # noqa: F401
+from tests.web_support import PARTNER_EMAIL, Site, body_text, link_in, site, wait
 from workflow import partner
 from workflow.models import OutboxJob
 from workflow.outbox import Skip
+
+__all__ = ["site"]  # fixtures
 
 
 def filled_sheet(s: Site, ticket_id: int, codes: dict[str, str], start: str = "2026/12/07"
@@ -41,7 +43,8 @@ def test_partner_mail_has_the_files_the_link_and_its_expiry(site: Site) -> None:
     ticket_id = site.file()
     site.move(ticket_id, "request_kintone", "send_spec")
     mail = site.mail_to(PARTNER_EMAIL)
-    assert mail["Subject"] == f"【USEN】まかせてネットEX 連携設定依頼書（株式会社データ分析様・依頼#{ticket_id}）"
+    assert mail["Subject"] == ("【USEN】まかせてネットEX 連携設定依頼書"
+                               f"（株式会社データ分析様・依頼#{ticket_id}）")
     body = body_text(mail)
     assert "14日間有効" in body and link_in(mail).startswith(f"{site.url}/p/")
     types = sorted(p.get_content_type() for p in mail.iter_attachments())
