@@ -4,7 +4,6 @@ a database made by `renkei demo-data` plus tickets in every state; `renkei repor
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,23 +12,22 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from typer.testing import CliRunner
 
-from bot import context
 from bot.cli.app import app
 from tests.conftest import NOW
 from tests.dbs import Database
 from tests.factories import new_raw, walk_to
 from tests.slack_driver import Driver
 from tests.slack_harness import SALES, SECRET, Clock
-from tests.web_support import OPERATOR_TOKEN, Site, site
+from tests.web_support import OPERATOR_TOKEN, Site, cli, demo, every_state, invoke, site
 from workflow import reports
 from workflow.machine import STATES
 from workflow.service import Workflow
-from workflow.settings import Settings, get_settings
+from workflow.settings import Settings
 
 TZ = ZoneInfo("Asia/Tokyo")
 AUTH = {"Authorization": f"Bearer {OPERATOR_TOKEN}"}
 
-__all__ = ["site"]  # fixtures
+__all__ = ["cli", "site"]  # fixtures
 
 
 def history(wf: Workflow, clock: Clock, hours: list[float], *, late: bool = False) -> int:
@@ -62,49 +60,6 @@ def test_cycle_times_and_sla_of_a_known_history(database: Database, settings: Se
         early = reports.report(session, today=date(2026, 12, 31), tz=TZ,
                                period_from=date(2026, 12, 1), period_to=date(2026, 12, 31))
     assert [s.month for s in early.sla] == ["2026-12"]
-
-
-def every_state(s: Site) -> dict[str, int]:
-    """One ticket standing at each state, with hours passing between moves."""
-    wf, clock = s.wf, s.wf.clock
-    assert isinstance(clock, Clock)
-    made: dict[str, int] = {}
-    for state, _ in STATES:
-        ticket_id = s.file()
-        clock.now += timedelta(hours=3)
-        if state == "returned":
-            s.move(ticket_id, "request_kintone")
-            wf.advance(ticket_id, "send_back", actor=wf.actor("UPLAN1"), note="店舗が不足")
-        elif state == "cancelled":
-            s.move(ticket_id, "cancel")
-        else:
-            s.walk(ticket_id, state, step=timedelta(hours=5))
-        made[state] = ticket_id
-    return made
-
-
-@pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database: Database
-        ) -> Iterator[CliRunner]:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", database.url)
-    monkeypatch.setenv("EXPORT_DESTINATION", str(tmp_path / "exports"))
-    get_settings.cache_clear()
-    context.default.cache_clear()
-    yield CliRunner()
-    get_settings.cache_clear()
-    context.default.cache_clear()
-
-
-def invoke(cli: CliRunner, *args: str) -> str:
-    result = cli.invoke(app, list(args))
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
-def demo(cli: CliRunner) -> None:
-    invoke(cli, "demo-data", "--end", "2026-11-20", "--days", "5", "--stores", "4")
-    invoke(cli, "export", "backfill", "--from", "2026-11-16", "--to", "2026-11-20")
 
 
 def test_dashboard_and_metrics_on_demo_data_with_every_state(cli: CliRunner, site: Site

@@ -8,11 +8,13 @@ from __future__ import annotations
 import io
 import os
 import shutil
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from typer.testing import CliRunner
 
 from bot import messages as m
 from tests.browser import chromium
@@ -23,12 +25,15 @@ from tests.web_support import (
     PARTNER_EMAIL,
     Site,
     body_text,
+    cli,
+    demo,
+    every_state,
     link_in,
     site,
     wait,
 )
 
-__all__ = ["chromium", "site"]  # fixtures
+__all__ = ["chromium", "cli", "site"]  # fixtures
 
 
 @pytest.fixture
@@ -37,11 +42,12 @@ def database(sqlite_db: Database) -> Database:
     return sqlite_db
 
 
-def shot(driver: Any, tmp_path: Path, name: str) -> Path:
+def shot(driver: Any, tmp_path: Path, name: str, width: int = 1280) -> Path:
     path = tmp_path / f"{name}.png"
     # The whole page, not the window: size the window to the document first.
+    driver.set_window_size(width, 1000)
     height = driver.execute_script("return document.documentElement.scrollHeight")
-    driver.set_window_size(1280, max(1000, int(height) + 40))
+    driver.set_window_size(width, max(1000, int(height) + 40))
     driver.save_screenshot(str(path))
     driver.set_window_size(1280, 1000)
     out = os.environ.get("RENKEI_SCREENSHOTS")
@@ -64,7 +70,8 @@ def fill(driver: Any, values: dict[str, str]) -> None:
         box.send_keys(value)
 
 
-def test_partner_and_customer_in_a_browser(site: Site, chromium: Any, tmp_path: Path) -> None:
+def test_partner_and_customer_in_a_browser(site: Site, chromium: Any, tmp_path: Path,
+                                           cli: CliRunner) -> None:
     from selenium.webdriver.common.by import By
 
     driver = chromium
@@ -101,6 +108,10 @@ def test_partner_and_customer_in_a_browser(site: Site, chromium: Any, tmp_path: 
     assert cell.find_element(By.NAME, "code_0002").get_attribute("aria-invalid") == "true"
     assert site.wf.get(ticket_id).status == "partner_setup"
     shot(driver, tmp_path, "partner-page")
+    # a phone: the store table stacks, nothing scrolls sideways
+    driver.set_window_size(390, 844)
+    assert driver.execute_script("return document.documentElement.scrollWidth") <= 390
+    shot(driver, tmp_path, "partner-phone", width=390)
 
     fill(driver, {"code_0002": "67891"})
     driver.find_element(By.ID, "submit").click()
@@ -127,7 +138,10 @@ def test_partner_and_customer_in_a_browser(site: Site, chromium: Any, tmp_path: 
     driver.get(link_in(customer_mail))
     assert m.WEB_CUSTOMER_USED in driver.find_element(By.ID, "message").text
 
-    # the dashboard, from planning's App Home link
+    # the dashboard, from planning's App Home link, on demo-data and a ticket in every state
+    demo(cli)
+    every_state(site)
+    site.wf.clock.now += timedelta(days=10)  # type: ignore[attr-defined]  # one overdue
     home = site.bot.handlers.home_tab.data(PLANNER)
     assert home.dashboard_url and home.dashboard_url.startswith(f"{site.url}/dashboard?t=")
     driver.get(home.dashboard_url)

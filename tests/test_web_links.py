@@ -239,3 +239,12 @@ def test_without_a_secret_key_the_pages_are_off(site: Site, caplog: pytest.LogCa
     finally:
         site.ctx.settings.secret_key = SECRET_KEY
     assert "RENKEI_SECRET_KEY is not set" in caplog.text
+
+
+def test_a_change_request_shows_what_was_added(site: Site) -> None:
+    from tests.factories import change_raw
+
+    ticket_id = site.wf.file_request("change", change_raw(), actor=site.wf.actor("USALES1")).id
+    site.move(ticket_id, "request_kintone", "send_spec", "start_setup")
+    page = site.http.get(f"/p/{site.links.make('partner', ticket_id)}").text
+    assert m.WEB_ADDITIONS in page and "PayPay、楽天ペイ" in page and "学割10%引" in page

@@ -12,11 +12,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from typer.testing import CliRunner
 
+from bot import context
+from bot.cli.app import app
 from bot.context import Context
 from bot.runtime import Background
 from bot.slack.app import Bot, build
@@ -30,8 +34,10 @@ from tests.slack_harness import PLANNER, SALES, Clock, settings_for
 from tests.smtp_fake import Inbox, LocalSMTP
 from workflow import machine
 from workflow.linkage import StoreLink
+from workflow.machine import STATES
 from workflow.models import TicketEvent
 from workflow.service import Workflow
+from workflow.settings import get_settings
 
 SECRET_KEY = "test-secret-key-for-links-0123456789abcdef"
 OPERATOR_TOKEN = "op-token-abc"
@@ -151,3 +157,46 @@ def site(database: Database) -> Iterator[Site]:
         bot.close()
         emulator.close()
         smtp.stop()
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database: Database
+        ) -> Iterator[CliRunner]:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", database.url)
+    monkeypatch.setenv("EXPORT_DESTINATION", str(tmp_path / "exports"))
+    get_settings.cache_clear()
+    context.default.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()
+    context.default.cache_clear()
+
+
+def invoke(cli: CliRunner, *args: str) -> str:
+    result = cli.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def demo(cli: CliRunner) -> None:
+    invoke(cli, "demo-data", "--end", "2026-11-20", "--days", "5", "--stores", "4")
+    invoke(cli, "export", "backfill", "--from", "2026-11-16", "--to", "2026-11-20")
+
+
+def every_state(s: Site) -> dict[str, int]:
+    """One ticket standing at each state, with hours passing between moves."""
+    wf, clock = s.wf, s.wf.clock
+    assert isinstance(clock, Clock)
+    made: dict[str, int] = {}
+    for state, _ in STATES:
+        ticket_id = s.file()
+        clock.now += timedelta(hours=3)
+        if state == "returned":
+            s.move(ticket_id, "request_kintone")
+            wf.advance(ticket_id, "send_back", actor=wf.actor("UPLAN1"), note="店舗が不足")
+        elif state == "cancelled":
+            s.move(ticket_id, "cancel")
+        else:
+            s.walk(ticket_id, state, step=timedelta(hours=5))
+        made[state] = ticket_id
+    return made
