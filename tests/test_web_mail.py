@@ -8,9 +8,11 @@ import pytest
 from openpyxl import load_workbook
 from slack_sdk.models.views import View
 
+from bot import messages as m
 from bot.integrations.links_mail import partner_mail_handler
 from bot.integrations.mail import MailSender
 from bot.slack.views_home import DASHBOARD_ACTION
+from tests.factories import new_raw
 from tests.slack_driver import Driver
 from tests.slack_harness import PLANNER, SALES, SECRET
 from tests.test_web_links import at_partner_setup, csrf_of, snapshot
@@ -137,3 +139,18 @@ def test_pressing_the_dashboard_button_is_acked(site: Site) -> None:
     finally:
         driver.close()
     assert response.status_code == 200  # Bolt answers 404 for a press nobody listens to
+
+
+def test_after_a_second_setup_order_only_the_newest_mail_link_works(site: Site) -> None:
+    ticket_id = site.file()
+    site.move(ticket_id, "request_kintone", "send_spec")
+    first = link_in(site.mail_to(PARTNER_EMAIL)).removeprefix(site.url)
+    site.wf.advance(ticket_id, "send_back", actor=site.wf.actor(PLANNER), note="店舗が不足")
+    site.wf.advance(ticket_id, "resubmit", actor=site.wf.actor(SALES), form=new_raw())
+    site.move(ticket_id, "request_kintone", "send_spec")
+    wait(lambda: len(site.inbox.messages) == 2)
+    second = link_in(site.inbox.messages[1][1]).removeprefix(site.url)
+    site.move(ticket_id, "start_setup")
+    old = site.http.get(first)
+    assert old.status_code == 409 and m.WEB_REFUSED["superseded"] in old.text
+    assert site.http.get(second).status_code == 200

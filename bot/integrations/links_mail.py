@@ -41,7 +41,8 @@ def partner_mail_handler(wf: Workflow, settings: Settings, mailer: MailSender | 
         if view.status == "cancelled":
             raise Skip(f"ticket #{ticket_id} was cancelled before the 設定依頼書 mail went out")
         data = partner.spec_sheet_data(wf, ticket_id)
-        url = links.url("partner", ticket_id) if links else None
+        mailed = int(job.payload.get("event_id") or 0)
+        url = links.url("partner", ticket_id, mailed=mailed) if links else None
         domain = parseaddr(mailer.sender)[1].rpartition("@")[2] or "renkei.local"
         mailer.send(to=settings.partner_email,
                     subject=m.partner_mail_subject(ticket_id, data.company_name),
@@ -56,10 +57,12 @@ def partner_mail_handler(wf: Workflow, settings: Settings, mailer: MailSender | 
     return send
 
 
-def customer_link_text(settings: Settings, ticket_id: int) -> str:
-    """The customer's 連携の確認 link as the end of their mail, or "" without a secret key."""
+def customer_link_text(settings: Settings, job: OutboxJob) -> str:
+    """The customer's 連携の確認 link as the end of their mail (the お客様へご連絡 job), or ""
+    without a secret key."""
     links = links_or_none(settings)
     if links is None:
         return ""
-    return m.customer_link_section(links.url("customer", ticket_id),
-                                   settings.customer_link_days)
+    url = links.url("customer", int(job.payload["ticket_id"]),
+                    mailed=int(job.payload.get("event_id") or 0))
+    return m.customer_link_section(url, settings.customer_link_days)

@@ -118,7 +118,7 @@ def make_handlers(wf: Workflow, settings: Settings, *,
         message = partner.customer_notice(wf, view.id, channel="mail")
         domain = parseaddr(mailer.sender)[1].rpartition("@")[2] or "renkei.local"
         assert view.customer_email is not None  # route "mail" means an address is set
-        body = message.body + customer_link_text(settings, view.id)
+        body = message.body + customer_link_text(settings, job)
         mailer.send(to=view.customer_email, subject=message.subject, body=body,
                     message_id=f"<renkei-{view.id}-{job.id}@{domain}>")
         outbox.once(wf.factory, _done_key(job))

@@ -11,7 +11,7 @@ from flask import request
 from bot import messages as m
 from bot.web import page, services
 from bot.web.csrf import form_ok, form_token
-from bot.web.tokens import Audience, Claim, LinkRefused
+from bot.web.tokens import ROUND_STATE, Audience, Claim, LinkRefused
 from workflow.errors import NotFound
 from workflow.schemas import TicketView
 
@@ -40,7 +40,15 @@ def open_link(audience: Audience, token: str) -> Opened | Refusal:
         return page(m.WEB_REFUSED_TITLE, m.WEB_REFUSED["gone"], 404)
     if view.status == "cancelled":
         return page(m.WEB_REFUSED_TITLE, m.WEB_REFUSED["gone"], 410)
+    if claim.mailed and claim.mailed != latest_round(view, ROUND_STATE[audience]):
+        return page(m.WEB_REFUSED_TITLE, m.WEB_REFUSED["superseded"], 409)
     return Opened(claim, view)
+
+
+def latest_round(view: TicketView, state: str) -> int:
+    """The id of the newest audit event that moved the ticket into `state` (0: none)."""
+    return max((e.id for e in view.events
+                if e.to_status == state and e.from_status != state), default=0)
 
 
 def csrf_for(token: str) -> str:

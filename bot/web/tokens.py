@@ -22,6 +22,9 @@ AUDIENCES: tuple[Audience, ...] = ("partner", "customer", "viewer")
 # The state a link is for: its page acts only while the ticket stands there.
 STATE_FOR: dict[Audience, str] = {"partner": "partner_setup", "customer": "customer_notified",
                                   "viewer": ""}
+# The step whose mail hands out the link: a link names the audit event of that step, so after a
+# 差し戻し and a second 設定依頼書, the first mail's link no longer works (only the newest does).
+ROUND_STATE: dict[Audience, str] = {"partner": "spec_sent", "customer": "customer_notified"}
 PATH_FOR: dict[Audience, str] = {"partner": "/p/", "customer": "/c/", "viewer": "/dashboard?t="}
 
 
@@ -42,6 +45,7 @@ class Claim:
     ticket_id: int
     state: str
     user: str = ""
+    mailed: int = 0  # the audit event id of the ROUND_STATE step the link was mailed for; 0: any
 
 
 class Links:
@@ -60,15 +64,20 @@ class Links:
                 "customer": timedelta(days=s.customer_link_days),
                 "viewer": timedelta(minutes=s.viewer_link_minutes)}[audience]
 
-    def make(self, audience: Audience, ticket_id: int = 0, *, user: str = "") -> str:
-        """A token for `audience` on `ticket_id` (0 for viewers), for its STATE_FOR state."""
-        payload = {"t": ticket_id, "a": audience, "s": STATE_FOR[audience], "u": user}
+    def make(self, audience: Audience, ticket_id: int = 0, *, user: str = "",
+             mailed: int = 0) -> str:
+        """A token for `audience` on `ticket_id` (0 for viewers), for its STATE_FOR state;
+        `mailed` is the event id of the step that mailed it (see ROUND_STATE)."""
+        payload = {"t": ticket_id, "a": audience, "s": STATE_FOR[audience], "u": user,
+                   "r": mailed}
         return str(self._signers[audience].dumps(payload))
 
-    def url(self, audience: Audience, ticket_id: int = 0, *, user: str = "") -> str:
+    def url(self, audience: Audience, ticket_id: int = 0, *, user: str = "",
+            mailed: int = 0) -> str:
         """The link people click, under RENKEI_PUBLIC_URL."""
         base = self.settings.public_url.rstrip("/")
-        return f"{base}{PATH_FOR[audience]}{self.make(audience, ticket_id, user=user)}"
+        token = self.make(audience, ticket_id, user=user, mailed=mailed)
+        return f"{base}{PATH_FOR[audience]}{token}"
 
     def check(self, audience: Audience, token: str) -> Claim:
         """The claim of a token made for `audience`; LinkRefused otherwise."""
@@ -83,7 +92,7 @@ class Links:
             raise LinkRefused("invalid")
         try:
             return Claim(audience=audience, ticket_id=int(data["t"]), state=str(data["s"]),
-                         user=str(data.get("u") or ""))
+                         user=str(data.get("u") or ""), mailed=int(data.get("r") or 0))
         except (KeyError, TypeError, ValueError):
             raise LinkRefused("invalid") from None
 
