@@ -172,9 +172,11 @@ def run(ctx: Context, *, port: int | None = None, host: str = "0.0.0.0",
             from bot.slack.web import HttpServer, WebApp
             from bot.web import pages_for
 
-            server = HttpServer(WebApp(ctx, bot.app, pages=pages_for(ctx)), host=host,
+            pages = pages_for(ctx)  # None, with a log line, without RENKEI_SECRET_KEY
+            server = HttpServer(WebApp(ctx, bot.app, pages=pages), host=host,
                                 port=port if port is not None else ctx.settings.http_port)
-            log.info("serving POST /slack/events and GET /healthz on %s:%s (waitress)",
+            log.info("serving POST /slack/events and GET /healthz%s on %s:%s (waitress)",
+                     ", /p/, /c/, /dashboard, /metrics" if pages is not None else "",
                      host, server.port)
             if on_ready:
                 on_ready(f"http:{server.port}")
