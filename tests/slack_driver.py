@@ -68,6 +68,13 @@ class Driver:
                 text = text if text is not None else block["element"].get("initial_conversation")
                 state[block["block_id"]] = {"value": {"type": "conversations_select",
                                                       "selected_conversation": text or None}}
+            elif block["element"]["type"] == "static_select":
+                text = text if text is not None else \
+                    (block["element"].get("initial_option") or {}).get("value")
+                state[block["block_id"]] = {"value": {
+                    "type": "static_select",
+                    "selected_option": {"text": {"type": "plain_text", "text": text or ""},
+                                        "value": text} if text else None}}
             elif block["element"]["type"] == "datepicker":
                 text = text if text is not None else block["element"].get("initial_date")
                 state[block["block_id"]] = {"value": {"type": "datepicker",

@@ -11,7 +11,7 @@ from __future__ import annotations
 KINDS = ("new", "change")
 KIND_LABELS: dict[str, str] = {"new": "新規・増店", "change": "設定変更"}
 ROLE_LABELS: dict[str, str] = {"sales": "営業", "planning": "USEN企画", "customer": "お客様",
-                               "system": "システム"}
+                               "partner": "ジャストプランニング", "system": "システム"}
 
 # The seed's step names for 新規・増店 (1-2), and what 設定変更 (1-3) spells differently.
 STEP_LABELS: dict[str, str] = {

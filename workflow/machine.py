@@ -12,19 +12,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from threading import Lock
 from typing import Any
 
 from sqlalchemy.orm import Session
 from transitions import Machine, MachineError
 
-from workflow import linkage, permissions
+from workflow import linkage, mapping, permissions
 from workflow.calendar import BusinessCalendar
 from workflow.errors import FieldError, NotAllowed, RenkeiError, ValidationFailed
 from workflow.labels import STEP_LABELS, action_label, step_label
 
-ROLES = ("sales", "planning", "customer")
+# "partner" is ジャストプランニング, acting through its signed link (bot/web), never in Slack.
+ROLES = ("sales", "planning", "customer", "partner")
 
 STATES: list[str] = list(STEP_LABELS)  # the seven steps of the seed, then 差し戻し and 取消
 STEPS = STATES[:7]  # the progress line: the seven steps in order
@@ -43,7 +44,7 @@ TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "start_setup", "source": "spec_sent", "dest": "partner_setup",
      "roles": ("planning",), "guards": ()},
     {"trigger": "complete_setup", "source": "partner_setup", "dest": "setup_completed",
-     "roles": ("planning",), "guards": ("stores_linked",)},
+     "roles": ("planning", "partner"), "guards": ("stores_linked",)},
     {"trigger": "notify_customer", "source": "setup_completed", "dest": "customer_notified",
      "roles": ("planning",), "guards": ()},
     {"trigger": "verify", "source": "customer_notified", "dest": "verified",
@@ -148,6 +149,9 @@ class EnterContext:
     today: date
     calendar: BusinessCalendar
     sla_days: int  # 連携設定's business days for this ticket's store count
+    session: Session | None = None  # the move's transaction (effects that write rows)
+    masters: mapping.MasterSource | None = None  # the register's masters (mapping registry)
+    at: datetime | None = None  # the move's time
 
 
 def start_sla(ctx: EnterContext) -> None:
@@ -163,8 +167,15 @@ def clear_return_reason(ctx: EnterContext) -> None:
     ctx.ticket.return_reason = None
 
 
+def tell_mappings(ctx: EnterContext) -> None:
+    # 設定完了: what the partner now knows (masters of new stores, a change's additions).
+    if ctx.session is not None and ctx.at is not None:
+        mapping.tell_at_setup(ctx.session, ctx.ticket, ctx.masters, at=ctx.at)
+
+
 ON_ENTER: dict[str, tuple[Callable[[EnterContext], None], ...]] = {
     "partner_setup": (start_sla,),
+    "setup_completed": (tell_mappings,),
     "returned": (keep_return_reason,),
     "contacted": (clear_return_reason,),
 }

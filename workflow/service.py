@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, object_session, selectinload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from workflow import effects, labels, linkage, machine, outbox
+from workflow import effects, labels, linkage, machine, mapping, outbox
 from workflow.calendar import BusinessCalendar, LeadTimeRules
 from workflow.contacts import contact_errors
 from workflow.db import transaction, utcnow
@@ -48,8 +48,12 @@ class Workflow:
     """The service API, bound to a database and settings. Thread-safe; share one per process."""
 
     def __init__(self, factory: sessionmaker[Session], settings: Settings, *,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow,
+                 masters: mapping.MasterSource | None = None) -> None:
         self.factory = factory
+        # Register masters for the mapping registry (the exporter's POS tables, passed in by
+        # the composition root: workflow reads no register data itself). None: not seeded.
+        self.masters = masters
         self.settings = settings
         self.clock = clock
         self.tz = ZoneInfo(settings.timezone)
@@ -109,7 +113,8 @@ class Workflow:
             {"kind": kind, "dedupe_key": f"{kind}:{event_id}", "ticket_id": ticket.id,
              "payload": {"ticket_id": ticket.id, "event_id": event_id}, "state": "pending",
              "attempts": 0, "last_error": "", "next_attempt_at": now, "created_at": now}
-            for kind in ["ticket.event", *ON_ENTER.get(ticket.status, [])]])
+            for kind in ["ticket.event", *ON_ENTER.get(ticket.status, []),
+                         *effects.ON_ENTER_BY.get((ticket.status, actor.role), [])]])
         return int(event_id)
 
     @staticmethod
@@ -174,12 +179,15 @@ class Workflow:
                 expected_status: str | None = None, idempotency_key: str | None = None,
                 links: list[linkage.StoreLink] | None = None,
                 makasete_company_code: str | None = None,
-                form: Mapping[str, Any] | None = None) -> TicketView:
+                form: Mapping[str, Any] | None = None,
+                service: str | None = None) -> TicketView:
         """Take `action` (a trigger of the machine table) on a ticket, as `actor`.
 
         `expected_status` is the status the actor saw (a Slack button's); if the ticket moved
         since, AlreadyMoved says who moved it. `links`/`makasete_company_code` record store
-        linkage with 設定完了; `form` carries the corrected request for 再提出.
+        linkage with 設定完了 (`service` "ex"/"net": where the company's data goes); `form`
+        carries the corrected request for 再提出. 設定完了 also tells the mapping registry
+        what the partner now knows (workflow.mapping).
         """
         step = machine.move(action)
         if step is None:
@@ -201,13 +209,13 @@ class Workflow:
                     linkage.link_stores(session, company_code=ticket.company_code,
                                         makasete_company_code=makasete_company_code or "",
                                         links=links or [], today=self.today(),
-                                        company_name=ticket.company_name)
+                                        company_name=ticket.company_name, service=service)
                 machine.check_guards(machine.GuardContext(action, ticket, actor, note, session))
                 if parsed is not None:
                     self._form_fields(ticket, parsed)
                 from_status = ticket.status
                 machine.fire(ticket, action)
-                self._enter(ticket, note)
+                self._enter(ticket, note, session)
                 self._record(session, ticket, actor=actor, action=action,
                              from_status=from_status, note=note)
                 # Lean on purpose (no history, no outbox state): adapters that show the whole
@@ -252,11 +260,12 @@ class Workflow:
             f"「{label}」はできません: この依頼はすでに{by}さんが「{status}」に進めています",
             status=ticket.status, by=by)
 
-    def _enter(self, ticket: Ticket, note: str) -> None:
+    def _enter(self, ticket: Ticket, note: str, session: Session) -> None:
         many = len(ticket.stores) > self.settings.many_stores_threshold
         machine.enter(machine.EnterContext(
             ticket=ticket, note=note, today=self.today(), calendar=self.calendar,
-            sla_days=self.settings.sla_days_many if many else self.settings.sla_days))
+            sla_days=self.settings.sla_days_many if many else self.settings.sla_days,
+            session=session, masters=self.masters, at=self.clock()))
 
     def _unknown_action(self, ticket_id: int, action: str, actor: Actor) -> RenkeiError:
         """「…」という操作はありません, with the actions `actor` may take on the ticket now."""
@@ -349,12 +358,19 @@ class Workflow:
 
     # ---- store linkage -------------------------------------------------------------------
     def link_stores(self, *, company_code: str, makasete_company_code: str,
-                    links: list[linkage.StoreLink]) -> list[StoreLinkView]:
-        """Record まかせてネット codes and dates for stores and set them 連携済."""
+                    links: list[linkage.StoreLink],
+                    service: str | None = None) -> list[StoreLinkView]:
+        """Record まかせてネット codes and dates for stores and set them 連携済 (outside a
+        ticket); the registry is seeded with the masters of those stores at this moment."""
         with transaction(self.factory) as session:
             linkage.link_stores(session, company_code=company_code,
                                 makasete_company_code=makasete_company_code, links=links,
-                                today=self.today())
+                                today=self.today(), service=service)
+            if self.masters is not None:
+                mapping.seed_from_masters(
+                    session, company_code,
+                    self.masters(session, company_code, [link.store_code for link in links]),
+                    source="link", at=self.clock())
         return self.store_links(company_code)
 
     def unlink_company(self, company_code: str) -> list[StoreLinkView]:

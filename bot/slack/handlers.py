@@ -24,6 +24,7 @@ from typing import Any
 from bot import messages as m
 from bot.slack import payloads, views, views_home, views_text
 from bot.slack.guard import answers_db_errors
+from bot.slack.handlers_drift import DriftHandlers
 from bot.slack.home import Home
 from bot.slack.notifier import Notifier, kintone_url
 from bot.slack.roles import Roles
@@ -49,6 +50,7 @@ class Handlers:
         self.command_name = command
         self.tz = notifier.tz
         self.home_tab = Home(wf, roles, notifier.tz)
+        self.drift = DriftHandlers(self)
 
     def register(self, app: Any) -> None:
         """Attach the listeners to a Bolt App."""
@@ -60,6 +62,7 @@ class Handlers:
         app.action(re.compile("^" + re.escape(views.ACTION_PREFIX)))(self.press)
         app.action(CUSTOMER_VERIFY_ACTION)(self.confirm)
         app.event("app_home_opened")(self.home)
+        self.drift.register(app)
 
     # ---- helpers ------------------------------------------------------------------------
     def _actor(self, body: Body) -> Actor:
@@ -242,6 +245,8 @@ class Handlers:
         ticket = self._submitted(ack, view, lambda: self.wf.file_request(
             kind, raw, actor=actor, customer_channel=channel or None,
             customer_email=email or None, idempotency_key=key), labels)
+        if ticket is not None and "draft_id" in meta:
+            self.drift.filed(meta, ticket, actor)
         if ticket is not None:
             channel = self.notifier.channel
             text = self.wf.kintone_text(ticket.id)
@@ -282,7 +287,7 @@ class Handlers:
         self._submitted(ack, view, lambda: self.wf.advance(
             ticket.id, "complete_setup", actor=actor, links=entered.links,
             makasete_company_code=entered.company_code, expected_status=meta.get("status"),
-            idempotency_key=f"slack:view:{view.get('id', '')}"))
+            service=entered.service, idempotency_key=f"slack:view:{view.get('id', '')}"))
 
     @answers_db_errors
     def submit_contact(self, ack: Ack, body: Body, client: Any,

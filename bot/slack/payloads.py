@@ -67,6 +67,9 @@ def value(values: Mapping[str, Any], block_id: str) -> str:
     """The text of an input (plain text, datepicker or conversations select); '' when empty
     or absent."""
     element = (values.get(block_id) or {}).get("value") or {}
+    if element.get("type") == "static_select":
+        raw = (element.get("selected_option") or {}).get("value")
+        return raw if isinstance(raw, str) else ""
     key = {"datepicker": "selected_date",
            "conversations_select": "selected_conversation"}.get(str(element.get("type")), "value")
     raw = element.get(key)
@@ -108,6 +111,7 @@ class LinkageInput:
     company_code: str
     links: list[linkage.StoreLink]
     errors: dict[str, str]  # block id -> message; empty when the input is valid
+    service: str | None = None  # "ex" | "net"; None when the modal had no select
 
 
 def _date(text: str, today: date) -> date | None:
@@ -133,13 +137,19 @@ def read_linkage(view: Mapping[str, Any], ticket: TicketView, today: date) -> Li
         linkage.validate_company_code(company)
     except ValidationFailed as exc:
         errors["makasete_company_code"] = exc.by_field()["makasete_company_code"]
+    service = value(values, "service") if "service" in values else None
+    if service is not None:
+        try:
+            service = linkage.validate_service(service)
+        except ValidationFailed as exc:
+            errors["service"] = exc.by_field()["service"]
     names = {s.code: s.name for s in ticket.stores}
     if "links" in values:
         # A large ticket's lines come in several inputs (links, links:2, …): read as one.
         links, problems = _bulk_links(joined(values, "links"), names, today)
         if problems:
             errors["links"] = " / ".join(problems)
-        return LinkageInput(company, links, errors)
+        return LinkageInput(company, links, errors, service)
     links = []
     for code, name in names.items():
         link = linkage.StoreLink(
@@ -154,7 +164,7 @@ def read_linkage(view: Mapping[str, Any], ticket: TicketView, today: date) -> Li
             if typed.strip() and _date(typed, today) is None:
                 errors[store_block_id(field, code)] = _not_a_date(typed, field, today)
         links.append(link)
-    return LinkageInput(company, links, errors)
+    return LinkageInput(company, links, errors, service)
 
 
 def link_date(link: linkage.StoreLink, field: str) -> date | None:
