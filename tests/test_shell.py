@@ -128,7 +128,7 @@ def test_filing_and_a_click_print_each_text_once(database: Database) -> None:
 
 def test_a_typed_end_date_that_is_not_a_date_says_so(database: Database) -> None:
     script = [*CLEAN_INTAKE, "1", ":as kikaku", "1", "1",  # up to 連携設定
-              "1", "12345", "67890", "", "来年3月", "67891", "", "2027-11-30",  # 設定完了
+              "1", "12345", "", "67890", "", "来年3月", "67891", "", "2027-11-30",  # 設定完了
               "2027-11-30",  # the end date of 0001 again, now a date
               ":quit"]
     shell, out = _shell(database, script)

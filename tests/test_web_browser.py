@@ -81,7 +81,7 @@ def test_partner_and_customer_in_a_browser(site: Site, chromium: Any, tmp_path: 
     # 設定依頼書送付: the partner's mail carries both files and the link
     mail = site.mail_to(PARTNER_EMAIL)
     names = {part.get_filename(): part.get_content() for part in mail.iter_attachments()}
-    xlsx, csv = f"設定依頼書_67890_#{ticket_id}.xlsx", f"設定依頼書_67890_#{ticket_id}.csv"
+    xlsx, csv = f"設定依頼書_67890_依頼{ticket_id}.xlsx", f"設定依頼書_67890_依頼{ticket_id}.csv"
     assert set(names) == {xlsx, csv}
     sheet = load_workbook(io.BytesIO(names[xlsx]))
     assert sheet.active is not None and sheet.active.title == "設定依頼書"

@@ -218,6 +218,8 @@ def demo_data(
         return
     with _user_errors():
         last = _date(end, "end") if end else rt.settings.clock()().astimezone(rt.tz).date()
+        with rt.factory() as session:  # sample sales never land on a company with requests
+            demo.refuse_real_company(session, company)
         counts = demo.generate(rt.factory, company_code=company, stores=stores, days=days,
                                end=last, tz=rt.tz, receipts_per_day=receipts)
     typer.echo(f"company {company}: {counts['stores']} stores linked, {counts['receipts']} "

@@ -29,13 +29,14 @@ def stores_list(
         typer.echo("登録されている企業はありません。")
     for code in dict.fromkeys(r.company_code for r in rows):
         mine = [r for r in rows if r.company_code == code]
+        first = mine[0]
+        typer.secho(f"企業CD {code} {first.company_name}  まかせてネット企業コード: "
+                    f"{first.makasete_company_code or '-'}  連携サービス: "
+                    f"{SERVICES.get(first.destination, first.destination)}", bold=True)
         print_table(
             ["店舗情報", "まかせてネット店舗コード", "連携開始日", "連携終了日", "連携状態"],
             [(f"{r.store_code}:{r.store_name}", r.makasete_store_code or "-",
-              r.start_date or "-", r.end_date or "-", r.state) for r in mine],
-            title=f"企業CD {code} {mine[0].company_name}  まかせてネット企業コード: "
-                  f"{mine[0].makasete_company_code or '-'}  連携サービス: "
-                  f"{SERVICES.get(mine[0].destination, mine[0].destination)}")
+              r.start_date or "-", r.end_date or "-", r.state) for r in mine])
 
 
 def _parse_date(value: str, field: str, label: str) -> date:
