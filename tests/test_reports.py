@@ -119,4 +119,4 @@ def test_report_cli_prints_the_figures_and_writes_png(cli: CliRunner, tmp_path: 
     for name in ("steps", "cycle", "sla"):
         assert (tmp_path / "charts" / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     bad = cli.invoke(app, ["report", "--from", "2026-13-01"])
-    assert bad.exit_code == 2 and "bad date" in bad.output
+    assert bad.exit_code == 2 and "は日付ではありません" in bad.output

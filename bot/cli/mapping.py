@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 import typer
 
 from bot import context
 from bot.cli.common import print_json, user_errors
 from workflow import drafts
-from workflow.errors import FieldError, ValidationFailed
+from workflow.calendar import read_date
 from workflow.mapping import FILED, IGNORED, OPEN, TYPE_LABELS
 
 mapping_app = typer.Typer(help="Mapping registry (支払科目 / 値割引 / 客層 told to the partner) "
@@ -71,10 +71,8 @@ def mapping_scan(
     from exporter import drift
     ctx = context.default()
     with user_errors():
-        try:
-            when = date.fromisoformat(day) if day else datetime.now(ctx.workflow.tz).date()
-        except ValueError:
-            raise ValidationFailed([FieldError("date", "--date must be YYYY-MM-DD")]) from None
+        when = read_date(day, field="--date", label="--date", required=False) \
+            or ctx.workflow.today()
     found = drift.scan(ctx.factory, when, company_codes={company} if company else None)
     if not found:
         typer.echo(f"{when}: no new items (nothing drafted)")

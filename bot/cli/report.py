@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.table import Table
 
 from bot import context
+from bot.cli.common import user_errors
+from workflow.calendar import read_date
 from workflow.reports import Report, report
 
 
@@ -75,12 +77,9 @@ def report_command(
 ) -> None:
     """Print the dashboard's figures: tickets per step, overdue, cycle times, partner SLA,
     exporter health and dead jobs."""
-    try:
-        start = date.fromisoformat(date_from) if date_from else None
-        end = date.fromisoformat(date_to) if date_to else None
-    except ValueError as exc:
-        typer.secho(f"bad date: {exc} (use YYYY-MM-DD)", fg="red", err=True)
-        raise typer.Exit(2) from None
+    with user_errors():
+        start = read_date(date_from, field="--from", label="--from", required=False)
+        end = read_date(date_to, field="--to", label="--to", required=False)
     if start and end and start > end:
         typer.secho("--from is after --to", fg="red", err=True)
         raise typer.Exit(2)

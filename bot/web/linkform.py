@@ -9,7 +9,6 @@ belong to ("makasete_company_code", "<field>:<店舗CD>") so the page shows each
 from __future__ import annotations
 
 import io
-import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,10 +17,10 @@ from datetime import date
 from openpyxl import load_workbook
 
 from workflow import linkage
+from workflow.calendar import read_date
 from workflow.errors import ValidationFailed
 from workflow.spec_sheet import STORE_HEADERS
 
-_DATE = re.compile(r"([0-9]{4})[/\-.年]([0-9]{1,2})[/\-.月]([0-9]{1,2})日?")
 _DATE_LABELS = {"start_date": "連携開始日", "end_date": "連携終了日"}
 
 
@@ -40,13 +39,11 @@ class LinkageInput:
 def parse_date(raw: str) -> date | None:
     """YYYY/MM/DD (as the seed writes it), YYYY-MM-DD or 2026年12月7日; None when blank.
     ValueError when it is not a date."""
-    text = unicodedata.normalize("NFKC", raw or "").strip()
-    if not text:
-        return None
-    match = _DATE.fullmatch(text)
-    if not match:
-        raise ValueError(text)
-    return date(int(match[1]), int(match[2]), int(match[3]))
+    # workflow.calendar.read_date is renkei's one date reader; this keeps the form's contract.
+    try:
+        return read_date(raw, field="date", label="日付", required=False)
+    except ValidationFailed:
+        raise ValueError(unicodedata.normalize("NFKC", raw or "").strip()) from None
 
 
 def from_form(form: Mapping[str, str], store_codes: list[str]) -> LinkageInput:
