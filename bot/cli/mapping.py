@@ -7,9 +7,9 @@ from datetime import datetime
 import typer
 
 from bot import context
-from bot.cli.common import print_json, user_errors
+from bot.cli.common import print_json, print_table, user_errors
 from workflow import drafts
-from workflow.calendar import read_date
+from workflow.calendar import read_date, shown_time
 from workflow.mapping import FILED, IGNORED, OPEN, TYPE_LABELS
 
 mapping_app = typer.Typer(help="Mapping registry (支払科目 / 値割引 / 客層 told to the partner) "
@@ -29,11 +29,11 @@ def mapping_list(
         return
     if not rows:
         typer.echo(f"企業CD {company}: 登録された支払科目・値割引・客層はありません。")
-    for r in rows:
-        by = f"#{r['ticket_id']}" if r["ticket_id"] else r["source"]
-        told = datetime.fromisoformat(r["told_at"]).astimezone(wf.tz)
-        typer.echo(f"{r['label']:<4} {r['code'] or '(名称のみ)':<8} {r['name']:<20} "
-                   f"{told:%Y-%m-%d %H:%M} JST  {by}")
+        return
+    print_table(["種類", "コード", "名称", "連絡日時", "依頼"], [
+        (r["label"], r["code"] or "(名称のみ)", r["name"],
+         shown_time(datetime.fromisoformat(r["told_at"]), wf.tz),
+         f"#{r['ticket_id']}" if r["ticket_id"] else r["source"]) for r in rows])
 
 
 @mapping_app.command("drift")
