@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Literal
 
@@ -168,29 +169,75 @@ def _store_problems(code: str, name: str) -> list[str]:
     return problems
 
 
-def _collect_stores(pairs: list[StorePair], unit: str) -> list[StoreEntry]:
-    """Validate stores numbered from 1 (`unit` is 行目 or 件目); raise every problem at once."""
+@dataclass(frozen=True)
+class StoreSource:
+    """Stores from one input of several (a modal's text inputs, an uploaded file, the company's
+    registered stores). `field` is where its errors go (the input's block id); `label` starts
+    its messages (e.g. 「ファイル 45行目: …」), '' for none. `problem` says why the input could
+    not be read at all (a file in an unknown encoding, no registered stores)."""
+
+    field: str
+    label: str = ""
+    text: str = ""
+    entries: tuple[StoreEntry, ...] = ()
+    problem: str = ""
+
+
+# (field, where, pair): one raw store and where its messages go and what they call it.
+Located = tuple[str, str, StorePair]
+
+
+def _collect(items: list[Located]) -> list[StoreEntry]:
+    """Validate located stores; raise every problem at once, each naming its line."""
     errors: list[FieldError] = []
     entries: list[StoreEntry] = []
-    first_seen: dict[str, int] = {}
-    for number, pair in enumerate(pairs, start=1):
+    first_seen: dict[str, str] = {}
+    for field, where, pair in items:
         if pair == _BLANK:
             continue
         if pair is None:
             message = "店舗の形式が正しくありません（店舗CDと店舗名を指定してください）"
-            errors.append(FieldError("stores", f"{number}{unit}: {message}"))
+            errors.append(FieldError(field, f"{where}: {message}"))
             continue
         code, name = pair
         problems = _store_problems(code, name)
         if not problems and code in first_seen:
-            problems.append(f"店舗CD {code} が{first_seen[code]}{unit}と重複しています")
+            problems.append(f"店舗CD {code} が{first_seen[code]}と重複しています")
         if problems:
-            errors.extend(FieldError("stores", f"{number}{unit}: {p}") for p in problems)
+            errors.extend(FieldError(field, f"{where}: {p}") for p in problems)
             continue
-        first_seen[code] = number
+        first_seen[code] = where
         entries.append(StoreEntry(code=code, name=name))
     if errors:
         raise ValidationFailed(errors)
+    return entries
+
+
+def _collect_stores(pairs: list[StorePair], unit: str) -> list[StoreEntry]:
+    """Validate stores numbered from 1 (`unit` is 行目 or 件目); raise every problem at once."""
+    return _collect([("stores", f"{n}{unit}", pair) for n, pair in enumerate(pairs, start=1)])
+
+
+def _from_sources(sources: list[StoreSource]) -> list[StoreEntry]:
+    items: list[Located] = []
+    problems: list[FieldError] = []
+    for source in sources:
+        if source.problem:
+            problems.append(FieldError(source.field, source.problem))
+        for number, line in enumerate(source.text.splitlines(), start=1):
+            where = f"{source.label} {number}行目".strip()
+            items.append((source.field, where, _split_store_line(line) if line.strip()
+                          else _BLANK))
+    typed = {pair[0] for _, _, pair in items if pair}
+    for source in sources:  # registered stores: the typed ones (and their names) come first
+        items += [(source.field, source.label, (e.code, e.name)) for e in source.entries
+                  if e.code not in typed]
+    try:
+        entries = _collect(items)
+    except ValidationFailed as exc:
+        raise ValidationFailed([*problems, *exc.errors]) from None
+    if problems:
+        raise ValidationFailed(problems)
     return entries
 
 
@@ -223,6 +270,9 @@ def _store_pair(item: object) -> StorePair:
 def _stores_from_value(value: object) -> list[StoreEntry]:
     if isinstance(value, str):
         return parse_stores(value)
+    if isinstance(value, (list, tuple)) and value and all(
+            isinstance(v, StoreSource) for v in value):
+        return _from_sources(list(value))
     if isinstance(value, (list, tuple)):
         return _collect_stores([_store_pair(item) for item in value], "件目")
     if value is None:

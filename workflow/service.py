@@ -8,7 +8,7 @@ clear AlreadyMoved for the other.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -173,7 +173,7 @@ class Workflow:
 
     def advance(self, ticket_id: int, action: str, *, actor: Actor, note: str = "",
                 expected_status: str | None = None, idempotency_key: str | None = None,
-                links: list[linkage.StoreLink] | None = None,
+                links: Sequence[linkage.StoreLink | linkage.RawLink] | None = None,
                 makasete_company_code: str | None = None,
                 form: Mapping[str, Any] | None = None) -> TicketView:
         """Take `action` (a trigger of the machine table) on a ticket, as `actor`.
@@ -201,7 +201,9 @@ class Workflow:
                     linkage.link_stores(session, company_code=ticket.company_code,
                                         makasete_company_code=makasete_company_code or "",
                                         links=links or [], today=self.today(),
-                                        company_name=ticket.company_name)
+                                        company_name=ticket.company_name,
+                                        targets={s.store_code: s.store_name
+                                                 for s in ticket.stores})
                 self._check_guards(session, ticket, step, actor, note)
                 if parsed is not None:
                     self._form_fields(ticket, parsed)
@@ -381,13 +383,29 @@ class Workflow:
 
     # ---- store linkage -------------------------------------------------------------------
     def link_stores(self, *, company_code: str, makasete_company_code: str,
-                    links: list[linkage.StoreLink]) -> list[StoreLinkView]:
-        """Record まかせてネット codes and dates for stores and set them 連携済."""
+                    links: Sequence[linkage.StoreLink | linkage.RawLink],
+                    replace_company_code: bool = False) -> list[StoreLinkView]:
+        """Record まかせてネット codes and dates for stores of a known company and set them
+        連携済; a different まかせてネット企業コード only with `replace_company_code`."""
+        company_code = linkage.usen_company_code(company_code)
         with transaction(self.factory) as session:
             linkage.link_stores(session, company_code=company_code,
                                 makasete_company_code=makasete_company_code, links=links,
-                                today=self.today())
+                                today=self.today(), replace_company_code=replace_company_code,
+                                create_company=False)
         return self.store_links(company_code)
+
+    def preview_linkage(self, ticket_id: int, *, makasete_company_code: str,
+                        links: Sequence[linkage.StoreLink | linkage.RawLink]
+                        ) -> linkage.Preview:
+        """設定完了's linkage for a ticket checked with every rule, nothing written: what a
+        returned 設定依頼書 would record (counts, rows) or every problem in it at once."""
+        with self.factory() as session:
+            ticket = self._load(session, ticket_id, events=False)
+            return linkage.preview_links(
+                session, company_code=ticket.company_code,
+                makasete_company_code=makasete_company_code, links=links, today=self.today(),
+                targets={s.store_code: s.store_name for s in ticket.stores}, require_all=True)
 
     def unlink_company(self, company_code: str) -> list[StoreLinkView]:
         """連携解除: every store of the company goes back to 未連携."""

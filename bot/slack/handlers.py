@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot import messages as m
-from bot.slack import payloads, views
+from bot.slack import payloads, stores_in, views, views_stores
 from bot.slack.home import Home
 from bot.slack.notifier import Notifier, kintone_url
 from bot.slack.roles import Roles
@@ -54,6 +54,7 @@ class Handlers:
         app.view(views.INTAKE_CALLBACK)(self.submit_intake)
         app.view(views.SEND_BACK_CALLBACK)(self.submit_send_back)
         app.view(views.LINKAGE_CALLBACK)(self.submit_linkage)
+        app.view(views_stores.LINKAGE_CONFIRM_CALLBACK)(self.submit_linkage_confirm)
         app.view(views.CONTACT_CALLBACK)(self.submit_contact)
         app.action(re.compile("^" + re.escape(views.ACTION_PREFIX)))(self.press)
         app.action(CUSTOMER_VERIFY_ACTION)(self.confirm)
@@ -98,7 +99,8 @@ class Handlers:
         if sub in ("new", "change"):
             ack()
             meta = {"kind": sub, "channel": body.get("channel_id", "")}
-            client.views_open(trigger_id=body["trigger_id"], view=views.intake_modal(sub, meta))
+            client.views_open(trigger_id=body["trigger_id"],
+                              view=views_stores.intake_modal(sub, meta))
         elif sub == "list":
             ack()
             self._list(body, rest.strip().lower() or "mine", respond)
@@ -184,9 +186,10 @@ class Handlers:
         meta = {"ticket_id": ticket.id, "status": ticket.status, "channel": channel,
                 "kind": ticket.kind}
         if press.action == "complete_setup":
-            return views.linkage_modal(ticket, self.wf.store_links(ticket.company_code), meta)
+            return views_stores.linkage_modal(ticket, self.wf.store_links(ticket.company_code),
+                                              meta)
         if press.action == "resubmit":
-            return views.intake_modal(ticket.kind, meta, views.intake_initial(ticket))
+            return views_stores.resubmit_modal(ticket, meta)
         return views.send_back_modal(ticket, meta)
 
     # ---- modal submissions --------------------------------------------------------------
@@ -211,7 +214,8 @@ class Handlers:
     def submit_intake(self, ack: Ack, body: Body, client: Any, view: Mapping[str, Any]) -> None:
         meta = payloads.meta(view)
         kind = str(meta.get("kind", "new"))
-        raw = payloads.read_intake(view, kind)
+        raw: dict[str, Any] = dict(payloads.read_intake(view, kind))
+        raw["stores"] = stores_in.intake_sources(self.wf, client, view, raw["company_code"])
         actor = self._actor(body)
         key = f"slack:view:{view.get('id', '')}"
         labels = {"desired_date": date_label_for(kind)} if kind in ("new", "change") else {}
@@ -247,6 +251,7 @@ class Handlers:
 
     def submit_linkage(self, ack: Ack, body: Body, client: Any,
                        view: Mapping[str, Any]) -> None:
+        """設定完了: a returned 設定依頼書 goes to its preview; inputs are recorded at once."""
         meta = payloads.meta(view)
         actor = self._actor(body)
         try:
@@ -254,14 +259,79 @@ class Handlers:
         except RenkeiError as exc:
             ack(response_action="update", view=views.notice_modal(m.ERROR_TITLE, exc.message))
             return
-        entered = payloads.read_linkage(view, ticket, self.wf.today())
-        if entered.errors:
-            ack(response_action="errors", errors=entered.errors)
+        values = payloads.state(view)
+        typed = payloads.value(values, "makasete_company_code")
+        if ids := payloads.file_ids(values, views_stores.LINKAGE_FILE):
+            self._preview_sheet(ack, client, ticket, ids[0], typed, meta)
+            return
+        entered = payloads.read_linkage(view, ticket)
+        preview = self.wf.preview_linkage(ticket.id, makasete_company_code=entered.company_code,
+                                          links=entered.rows)
+        if entered.issues or preview.issues or preview.company_errors:
+            errors = payloads.linkage_errors(entered, preview.issues, preview.company_errors)
+            if any(len(e) >= 2000 for e in errors.values()):  # too many to show under inputs
+                messages = [i.text() for i in [*entered.issues, *preview.issues]]
+                ack(response_action="push", view=views_stores.linkage_errors_modal(messages))
+            else:
+                ack(response_action="errors", errors=errors)
             return
         self._submitted(ack, view, lambda: self.wf.advance(
-            ticket.id, "complete_setup", actor=actor, links=entered.links,
+            ticket.id, "complete_setup", actor=actor, links=entered.rows,
             makasete_company_code=entered.company_code, expected_status=meta.get("status"),
             idempotency_key=f"slack:view:{view.get('id', '')}"))
+
+    def _preview_sheet(self, ack: Ack, client: Any, ticket: TicketView, file_id: str,
+                       typed: str, meta: Mapping[str, Any]) -> None:
+        """Read the attached sheet: every problem at once (under the file input, or pushed as
+        a list when long), else the preview with counts and first rows."""
+        file_block = views_stores.LINKAGE_FILE
+        try:
+            name, sheet = stores_in.returned_sheet(client, file_id, ticket)
+        except RenkeiError as exc:
+            message = " / ".join(e.message for e in exc.errors) \
+                if isinstance(exc, ValidationFailed) else exc.message
+            ack(response_action="errors", errors={file_block: message[:2000]})
+            return
+        company, problem = stores_in.company_code(typed, sheet.makasete_company_code)
+        if problem or not company:
+            ack(response_action="errors",
+                errors={"makasete_company_code": problem or m.LINKAGE_NEED_COMPANY})
+            return
+        preview = self.wf.preview_linkage(ticket.id, makasete_company_code=company,
+                                          links=sheet.rows)
+        if preview.errors:
+            messages = [e.message for e in preview.errors]
+            if len(" / ".join(messages)) < 2000:
+                ack(response_action="errors", errors={file_block: " / ".join(messages)})
+            else:
+                ack(response_action="push", view=views_stores.linkage_errors_modal(messages))
+            return
+        confirm = {**meta, "file_id": file_id, "company": company}
+        ack(response_action="update",
+            view=views_stores.linkage_preview_modal(ticket, preview, name, confirm))
+
+    def submit_linkage_confirm(self, ack: Ack, body: Body, client: Any,
+                               view: Mapping[str, Any]) -> None:
+        """「この内容で記録」 on the preview: the same file, read again, recorded."""
+        meta = payloads.meta(view)
+        actor = self._actor(body)
+        try:
+            ticket = self.wf.get(int(meta["ticket_id"]))
+            _, sheet = stores_in.returned_sheet(client, str(meta.get("file_id", "")), ticket)
+            self.wf.advance(ticket.id, "complete_setup", actor=actor, links=sheet.rows,
+                            makasete_company_code=str(meta.get("company", "")),
+                            expected_status=meta.get("status"),
+                            idempotency_key=f"slack:view:{view.get('id', '')}")
+        except Duplicate:
+            ack()
+            return
+        except RenkeiError as exc:  # moved meanwhile, or the file changed: nothing recorded
+            text = " / ".join(e.message for e in exc.errors) \
+                if isinstance(exc, ValidationFailed) else exc.message
+            ack(response_action="update", view=views.notice_modal(m.ERROR_TITLE, text[:2900]))
+            return
+        ack()
+        self.notifier.kick()
 
     def submit_contact(self, ack: Ack, body: Body, client: Any,
                        view: Mapping[str, Any]) -> None:
