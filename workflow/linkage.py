@@ -83,8 +83,9 @@ class LinkIssue:
 
     def text(self) -> str:
         """The message naming the row, the store and the column (e.g. for a returned sheet)."""
+        column = COLUMN_LABELS.get(self.field, "") if self.store_code or self.where else ""
         parts = [p for p in (self.where, f"店舗{self.store_code}" if self.store_code else "",
-                             COLUMN_LABELS.get(self.field, "")) if p]
+                             column) if p]
         return f"{' '.join(parts)}: {self.message}" if parts else self.message
 
 
@@ -172,6 +173,8 @@ def read_links(rows: Sequence[RawLink | StoreLink], *, today: date,
                           require_all=require_all)
     # A date that could not be read is reported once, as "not a date", not also as "missing".
     issues += [i for i in checked if (i.where, i.store_code, i.field) not in unreadable]
+    order = {row.where: n for n, row in reversed(list(enumerate(rows)))}
+    issues.sort(key=lambda i: order.get(i.where, len(rows)))  # row by row, as the file reads
     return links, issues
 
 
