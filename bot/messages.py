@@ -126,20 +126,6 @@ LINKAGE_COMPANY_HINT = "最小1桁、最大5桁の半角数字"
 LINKAGE_STORE_HINT = "最小1桁、最大6桁の半角数字（例: 67890）"
 LINKAGE_BULK_HINT = ("1行に1店舗「店舗CD,まかせてネット店舗コード,連携開始日,連携終了日」"
                      "（例: 0001,67890,2026-12-01,2027-11-30）")
-LINKAGE_BULK_FORMAT = ("「店舗CD,まかせてネット店舗コード,連携開始日,連携終了日」"
-                       "の形式で入力してください")
-
-
-def bulk_line_error(number: int, message: str) -> str:
-    return f"{number}行目: {message}"
-
-
-def bulk_missing_store(codes: list[str]) -> str:
-    return f"次の店舗の行がありません: {'、'.join(codes)}"
-
-
-def bulk_unknown_store(number: int, code: str) -> str:
-    return f"{number}行目: 店舗CD {code} はこの依頼の対象店舗ではありません"
 
 
 # ---- the ticket message -----------------------------------------------------------------

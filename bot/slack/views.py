@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from bot import messages as m
 from workflow.machine import ROLE_LABELS, STATE_LABELS, STEPS
 from workflow.partner import CONTACT_EDITABLE
-from workflow.schemas import ActionView, EventView, StoreLinkView, TicketView
+from workflow.schemas import ActionView, EventView, TicketView
 
 Block = dict[str, Any]
 ACTION_PREFIX = "renkei:"
@@ -27,7 +27,6 @@ INTAKE_CALLBACK = "renkei_intake"
 SEND_BACK_CALLBACK = "renkei_send_back"
 LINKAGE_CALLBACK = "renkei_linkage"
 CONTACT_CALLBACK = "renkei_contact"
-MAX_STORE_BLOCKS = 20  # above this a 設定完了 modal takes one line per store (100-block limit)
 MAX_SHOWN_STORES = 15
 TEXT_LIMIT = 2900  # a section's text is capped at 3000 characters
 
@@ -96,31 +95,6 @@ def intake_fields(kind: str) -> list[str]:
     return [*fields, "remarks"]
 
 
-def intake_modal(kind: str, meta: Mapping[str, Any],
-                 initial: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """The 新規・増店 / 設定変更 form; `initial` pre-fills it (再提出)."""
-    initial = initial or {}
-    blocks: list[Block] = [_context(m.INTAKE_INTRO[kind])]
-    for field in intake_fields(kind):
-        label = m.field_label(field, kind)
-        if field == "desired_date":
-            blocks.append(_date_input(field, label, initial=initial.get(field) or None,
-                                      hint=m.HINTS[field]))
-            continue
-        multiline = field in ("stores", "remarks", "payment_items", "discounts",
-                              "customer_segments")
-        optional = field in ("remarks", "payment_items", "discounts", "customer_segments")
-        blocks.append(_text_input(field, label, multiline=multiline, optional=optional,
-                                  initial=initial.get(field, ""),
-                                  placeholder=m.PLACEHOLDERS.get(field, ""),
-                                  hint=m.HINTS.get(field, "")))
-    resubmit = "ticket_id" in meta
-    if not resubmit:  # on 再提出 the contact stays as it is (「お客様連絡先を変更」 edits it)
-        blocks += contact_inputs()
-    title = m.MODAL_RESUBMIT_TITLE if resubmit else m.MODAL_TITLES[kind]
-    return _modal(INTAKE_CALLBACK, title, m.RESUBMIT if resubmit else m.SUBMIT, blocks, meta)
-
-
 def channel_select(block_id: str, label: str, *, initial: str | None = None,
                    hint: str = "", placeholder: str = "") -> Block:
     """An optional conversations select (public and private channels, Slack Connect ones
@@ -152,20 +126,6 @@ def contact_modal(ticket: TicketView, meta: Mapping[str, Any]) -> dict[str, Any]
     blocks = [_md(f"*{_title(ticket)}*\n{m.CONTACT_INTRO}"),
               *contact_inputs(ticket.customer_channel, ticket.customer_email)]
     return _modal(CONTACT_CALLBACK, m.CONTACT_TITLE, m.CONTACT_SUBMIT, blocks, meta)
-
-
-def intake_initial(ticket: TicketView) -> dict[str, str]:
-    """A ticket's request as the modal's initial values (one store a line, 0001:店名)."""
-    adds = ticket.additions
-    return {
-        "customer_code": ticket.customer_code, "company_code": ticket.company_code,
-        "company_name": ticket.company_name,
-        "stores": "\n".join(f"{s.code}:{s.name}" for s in ticket.stores),
-        "desired_date": ticket.desired_date.isoformat(), "remarks": ticket.remarks,
-        "payment_items": "\n".join(adds.get("payment_items", [])),
-        "discounts": "\n".join(adds.get("discounts", [])),
-        "customer_segments": "\n".join(adds.get("customer_segments", [])),
-    }
 
 
 def input_block_ids(view: Mapping[str, Any]) -> list[str]:
@@ -205,46 +165,6 @@ def send_back_modal(ticket: TicketView, meta: Mapping[str, Any]) -> dict[str, An
 
 def store_block_id(field: str, store_code: str) -> str:
     return f"{field}:{store_code}"
-
-
-def linkage_modal(ticket: TicketView, links: Sequence[StoreLinkView],
-                  meta: Mapping[str, Any]) -> dict[str, Any]:
-    """設定完了: まかせてネット企業コード and, per store, 店舗コード / 連携開始日 / 連携終了日
-    (seed 2-2 ①〜④), pre-filled from what is recorded already."""
-    known = {row.store_code: row for row in links}
-    company = next((r.makasete_company_code for r in links if r.makasete_company_code), "")
-    blocks: list[Block] = [
-        _md(f"*{_title(ticket)}*\n{m.LINKAGE_INTRO}"),
-        _text_input("makasete_company_code", m.field_label("makasete_company_code"),
-                    initial=company or "", hint=m.LINKAGE_COMPANY_HINT, max_length=5),
-    ]
-    if len(ticket.stores) > MAX_STORE_BLOCKS:
-        lines = []
-        for s in ticket.stores:
-            row = known.get(s.code)
-            lines.append(",".join([s.code, (row and row.makasete_store_code) or "",
-                                   str((row and row.start_date) or ticket.desired_date),
-                                   str((row and row.end_date) or "")]))
-        blocks.append(_text_input("links", m.field_label("links"), multiline=True,
-                                  initial="\n".join(lines), hint=m.LINKAGE_BULK_HINT))
-    else:
-        for s in ticket.stores:
-            row = known.get(s.code)
-            blocks.append({"type": "divider"})
-            blocks.append(_md(f"*{s.code}:{s.name}*"))
-            # The store code in each label: the terminal asks input by input, and an error
-            # shown under an input must say which store it is about.
-            blocks.append(_text_input(
-                store_block_id("makasete_store_code", s.code),
-                f"{s.code} {m.field_label('makasete_store_code')}", hint=m.LINKAGE_STORE_HINT,
-                initial=(row and row.makasete_store_code) or "", max_length=6))
-            blocks.append(_date_input(store_block_id("start_date", s.code),
-                                      f"{s.code} {m.field_label('start_date')}",
-                                      initial=(row and row.start_date) or ticket.desired_date))
-            blocks.append(_date_input(store_block_id("end_date", s.code),
-                                      f"{s.code} {m.field_label('end_date')}",
-                                      initial=(row and row.end_date) or None))
-    return _modal(LINKAGE_CALLBACK, m.LINKAGE_TITLE, m.LINKAGE_SUBMIT, blocks, meta)
 
 
 # ---- the ticket message -------------------------------------------------------------------
