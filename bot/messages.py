@@ -336,6 +336,7 @@ def shell_banner(command: str, user: str, planners: list[str]) -> list[str]:
         "  番号を入力       表示中のボタンを押す（例: 1）",
         "  :home           ホーム（自分の依頼・件数・期限超過）",
         f"  :as ユーザー名   操作する人を切り替える（USEN企画: {who}）",
+        "  :file パス       ファイルの入力欄に答える（店舗一覧、返送された設定依頼書）",
         "  :quit           終了",
         f"現在のユーザー: {user}",
     ]
@@ -431,3 +432,8 @@ def linkage_errors_count(count: int) -> str:
 
 def shell_no_file(path: str) -> str:
     return f"ファイルがありません: {path}"
+
+
+def sheet_recorded(ticket_id: int) -> str:
+    return (f":white_check_mark: 依頼 #{ticket_id} の設定完了を、"
+            "この設定依頼書の内容で記録しました。")

@@ -198,3 +198,41 @@ def test_the_emulator_serves_attached_files_only_with_the_token(harness: Harness
     url = attached["url_private_download"]
     assert httpx.get(url, headers={"Authorization": f"Bearer {TOKEN}"}).content == b"0001,x"
     assert b"Sign in" in httpx.get(url).content  # what Slack answers without the token
+
+
+def _thread_reply(h: Harness, thread: str, needle: str) -> list[dict[str, Any]]:
+    def found(e: Any) -> list[Any]:
+        return [c for c in h.thread_posts() if c.args.get("thread_ts") == thread
+                and needle in str(c.args.get("blocks"))]
+    h.emulator.wait_for(lambda e: bool(found(e)))
+    return list(found(h.emulator)[-1].args["blocks"])
+
+
+def test_the_returned_sheet_uploaded_in_the_ticket_thread(harness: Harness) -> None:
+    h = harness
+    ticket_id = h.file()
+    press(h, ticket_id, "request_kintone", SALES, "kintone_requested")
+    press(h, ticket_id, "send_spec", PLANNER, "spec_sent")
+    good = _returned_sheet(h, ticket_id)
+    press(h, ticket_id, "start_setup", PLANNER, "partner_setup")
+    thread = h.wf.get(ticket_id).slack_ts
+    assert thread is not None
+
+    def upload(name: str, data: bytes, event_id: str, user: str = PLANNER) -> None:
+        event = {"type": "message", "subtype": "file_share", "channel": "CREQ", "user": user,
+                 "thread_ts": thread, "ts": f"1700000999.00000{event_id[-1]}",
+                 "files": [h.emulator.host_file(name, data)]}
+        assert h.driver.event(event, event_id=event_id).status_code == 200
+
+    bad = fill_xlsx(good, "12345", {"0001": ("67890", START, END), "0002": ("67890", START, END)})
+    upload("bad.xlsx", bad, "Ev1")
+    errors = _thread_reply(h, thread, "修正したファイル")
+    assert "14行目 店舗0002 まかせてネット店舗コード" in str(errors)
+    upload("good.xlsx", good, "Ev2")
+    preview = _thread_reply(h, thread, "この内容で記録")
+    assert "店舗 2件（新規 2・変更 0・変更なし 0）" in str(preview)
+    assert h.wf.get(ticket_id).status == "partner_setup"  # nothing recorded before the press
+    h.driver.click(preview, "renkei_sheet_confirm", user=PLANNER)
+    h.message(ticket_id, status="setup_completed")
+    h.emulator.wait_for(lambda e: any("記録しました" in str(r.args) for r in e.responses))
+    assert _refused(h) == []

@@ -238,6 +238,12 @@ class Workflow:
                 .execution_options(synchronize_session=False))
             return bool(getattr(result, "rowcount", 0))
 
+    def ticket_in_thread(self, channel: str, thread_ts: str) -> int | None:
+        """The ticket whose Slack message starts the thread `thread_ts` in `channel`, if any."""
+        with self.factory() as session:
+            return session.scalar(select(Ticket.id).where(Ticket.slack_channel == channel,
+                                                          Ticket.slack_ts == thread_ts))
+
     def _kind_of(self, ticket_id: int) -> str:
         with self.factory() as session:
             kind = session.scalar(select(Ticket.kind).where(Ticket.id == ticket_id))

@@ -26,6 +26,7 @@ from bot.slack import payloads, stores_in, views, views_stores
 from bot.slack.home import Home
 from bot.slack.notifier import Notifier, kintone_url
 from bot.slack.roles import Roles
+from bot.slack.thread_sheet import ThreadSheet
 from bot.slack.views_partner import CUSTOMER_VERIFY_ACTION, customer_confirmed
 from workflow import partner
 from workflow.errors import Duplicate, NotFound, RenkeiError, ValidationFailed
@@ -59,6 +60,7 @@ class Handlers:
         app.action(re.compile("^" + re.escape(views.ACTION_PREFIX)))(self.press)
         app.action(CUSTOMER_VERIFY_ACTION)(self.confirm)
         app.event("app_home_opened")(self.home)
+        ThreadSheet(self.wf, self.roles, self.notifier).register(app)
 
     # ---- helpers ------------------------------------------------------------------------
     def _actor(self, body: Body) -> Actor:

@@ -41,6 +41,7 @@ STORES_FILE, STORES_ALL, ALL_VALUE = "stores_file", "stores_all", "all"
 LINKAGE_FILE = "linkage_file"
 LINKAGE_CONFIRM_CALLBACK = "renkei_linkage_confirm"
 LINKAGE_ERRORS_CALLBACK = "renkei_linkage_errors"
+SHEET_CONFIRM_ACTION = "renkei_sheet_confirm"  # not "renkei:…": no trigger of the machine
 
 
 def chunks(lines: Sequence[str], limit: int = INPUT_LIMIT) -> list[list[str]]:
@@ -203,21 +204,42 @@ def _sections(lines: Sequence[str]) -> list[Block]:
     return [_md("\n".join(group)) for group in chunks(lines, TEXT_LIMIT)]
 
 
-def linkage_preview_modal(ticket: TicketView, preview: Preview, file_name: str,
-                          meta: Mapping[str, Any]) -> dict[str, Any]:
-    """What the returned sheet will record: counts and the first rows; submit records it."""
+def linkage_preview_blocks(ticket: TicketView, preview: Preview, file_name: str) -> list[Block]:
+    """What a returned sheet will record: counts and the first rows."""
     names = {s.code: s.name for s in ticket.stores}
     rows = [m.linkage_preview_row(lk.store_code, names.get(lk.store_code, lk.name),
                                   lk.makasete_store_code, _ymd(lk.start_date), _ymd(lk.end_date))
             for lk in preview.links[:PREVIEW_ROWS]]
     if len(preview.links) > PREVIEW_ROWS:
         rows.append(m.stores_more(len(preview.links) - PREVIEW_ROWS))
-    blocks = [_md(f"*{_title(ticket)}*\n" + m.linkage_preview(
-                  file_name, len(preview.links), preview.new, preview.changed, preview.kept,
-                  preview.makasete_company_code)),
-              *_sections(rows)]
+    return [_md(f"*{_title(ticket)}*\n" + m.linkage_preview(
+                file_name, len(preview.links), preview.new, preview.changed, preview.kept,
+                preview.makasete_company_code)),
+            *_sections(rows)]
+
+
+def linkage_preview_modal(ticket: TicketView, preview: Preview, file_name: str,
+                          meta: Mapping[str, Any]) -> dict[str, Any]:
+    """The preview as a modal (the view the 設定完了 modal turns into); submit records it."""
     return _modal(LINKAGE_CONFIRM_CALLBACK, m.LINKAGE_PREVIEW_TITLE, m.LINKAGE_PREVIEW_SUBMIT,
-                  blocks, meta)
+                  linkage_preview_blocks(ticket, preview, file_name), meta)
+
+
+def sheet_in_thread(ticket: TicketView, preview: Preview, file_name: str, value: str
+                    ) -> list[Block]:
+    """The preview posted in the ticket's thread when planning uploads the sheet there, with
+    the button that records it."""
+    return [*linkage_preview_blocks(ticket, preview, file_name)[:48],
+            {"type": "actions", "block_id": f"sheet:{ticket.id}", "elements": [
+                {"type": "button", "action_id": SHEET_CONFIRM_ACTION, "style": "primary",
+                 "text": _plain(m.LINKAGE_PREVIEW_SUBMIT), "value": value}]}]
+
+
+def sheet_errors(file_name: str, messages: Sequence[str]) -> list[Block]:
+    """Every problem of a sheet uploaded in the thread (one message: up to 50 blocks)."""
+    count = m.linkage_errors_count(len(messages))
+    return [_md(f"*{file_name}*: {m.LINKAGE_ERRORS_INTRO}（{count}）"),
+            *_sections(messages)][:50]
 
 
 def linkage_errors_modal(messages: Sequence[str]) -> dict[str, Any]:
