@@ -42,10 +42,17 @@ def walk_to(wf: Workflow, ticket_id: int, status: str) -> None:
         action = machine.triggers_from(view.status)[0]  # the happy path comes first
         extra: dict[str, Any] = {}
         if action == "complete_setup":
+            # As a planner does with the pre-filled modal: what is linked stays; a new store
+            # gets a まかせてネット店舗コード of its own (unique within the company code).
             today = wf.today()
-            extra = {"makasete_company_code": "12345",
-                     "links": [StoreLink(s.code, f"6789{i}", today,
-                                         today.replace(year=today.year + 1))
-                               for i, s in enumerate(view.stores)]}
+            recorded = {r.store_code: r for r in wf.store_links(view.company_code)
+                        if r.state == "連携済"}
+            company = next((r.makasete_company_code for r in recorded.values()), None)
+            extra = {"makasete_company_code": company or "12345", "links": [
+                StoreLink(s.code, r.makasete_store_code or "", r.start_date, r.end_date)
+                if (r := recorded.get(s.code)) else
+                StoreLink(s.code, f"6789{i}" if not recorded else f"9{int(s.code):05d}", today,
+                          today.replace(year=today.year + 1))
+                for i, s in enumerate(view.stores)]}
         actor = sales if action == "request_kintone" else planner
         wf.advance(ticket_id, action, actor=actor, **extra)

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, object_session, selectinload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from workflow import effects, linkage, machine, outbox
+from workflow import effects, linkage, machine, outbox, registry
 from workflow.calendar import BusinessCalendar, LeadTimeRules
 from workflow.contacts import contact_errors
 from workflow.db import transaction, utcnow
@@ -160,9 +160,9 @@ class Workflow:
                                 customer_email=customer_email, created_at=self.clock())
                 self._form_fields(ticket, form)
                 session.add(ticket)
-                company = linkage.get_or_create_company(session, form.company_code,
+                company = registry.get_or_create_company(session, form.company_code,
                                                         form.company_name)
-                linkage.ensure_stores(session, company, [(s.code, s.name) for s in form.stores])
+                registry.ensure_stores(session, company, [(s.code, s.name) for s in form.stores])
                 self._record(session, ticket, actor=actor, action="file", from_status=None,
                              note=form.remarks)
         except IntegrityError as exc:
@@ -271,7 +271,7 @@ class Workflow:
                     and actor.id != ticket.requester):
                 raise NotAllowed("取り消せるのは依頼者ご本人かUSEN企画のみです")
             if guard == "stores_linked":
-                missing = linkage.all_linked(session, ticket.company_code,
+                missing = registry.all_linked(session, ticket.company_code,
                                              [s.store_code for s in ticket.stores])
                 if missing:
                     raise ValidationFailed([FieldError(
@@ -416,7 +416,7 @@ class Workflow:
     def unlink_company(self, company_code: str) -> list[StoreLinkView]:
         """連携解除: every store of the company goes back to 未連携."""
         with transaction(self.factory) as session:
-            linkage.unlink_company(session, company_code)
+            registry.unlink_company(session, company_code)
         return self.store_links(company_code)
 
     def store_links(self, company_code: str | None = None) -> list[StoreLinkView]:
@@ -428,7 +428,7 @@ class Workflow:
                               destination=c.destination, store_code=s.store_code,
                               store_name=s.name, makasete_store_code=s.makasete_store_code,
                               start_date=s.start_date, end_date=s.end_date,
-                              state=linkage.state_label(s))
-                for c in linkage.list_companies(session, company_code) for s in c.stores
+                              state=registry.state_label(s))
+                for c in registry.list_companies(session, company_code) for s in c.stores
             ]
 

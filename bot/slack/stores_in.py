@@ -15,8 +15,8 @@ from bot.slack import files, payloads
 from bot.slack.views_stores import ALL_VALUE, STORES_ALL, STORES_FILE
 from workflow.errors import RenkeiError, ValidationFailed
 from workflow.forms import StoreEntry, StoreSource, normalize_code
-from workflow.linkage import MANAGEMENT_STORE
 from workflow.linkage_sheet import ReturnedSheet, read_returned
+from workflow.registry import MANAGEMENT_STORE
 from workflow.schemas import TicketView
 from workflow.service import Workflow
 from workflow.store_file import read_store_file
