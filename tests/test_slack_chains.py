@@ -133,7 +133,7 @@ def test_300_stores_from_a_file_to_verified_with_the_returned_sheet(harness: Har
                                                "resubmit", user=SALES))
     prefilled = [b["element"].get("initial_value", "") for b in resubmit["blocks"]
                  if b["type"] == "input" and b["element"]["type"] == "plain_text_input"
-                 and b["block_id"].partition("_")[0] == "stores"]
+                 and b["block_id"].partition(":")[0] == "stores"]
     assert len(prefilled) >= 11  # 300 × ~105 characters over 3,000-character inputs
     assert "\n".join(p for p in prefilled if p).splitlines() == [f"{c}:{n}" for c, n in stores]
     assert h.driver.submit(resubmit, {}, user=SALES).status_code == 200
@@ -159,7 +159,7 @@ def test_20_stores_typed_errors_from_the_sheet_then_verified(harness: Harness) -
     h = harness
     stores = _stores(20)
     ticket_id = _file_intake(h, {"stores": "\n".join(f"{c}:{n}" for c, n in stores[:10]),
-                                 "stores_2": "\n".join(f"{c}:{n}" for c, n in stores[10:])})
+                                 "stores:2": "\n".join(f"{c}:{n}" for c, n in stores[10:])})
     assert len(h.wf.get(ticket_id).stores) == 20
     press(h, ticket_id, "request_kintone", SALES, "kintone_requested")
     press(h, ticket_id, "send_spec", PLANNER, "spec_sent")

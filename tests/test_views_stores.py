@@ -11,6 +11,7 @@ import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from bot.slack import limits
 from bot.slack import views_stores as vs
 from tests.test_notices import view as ticket_view
 from workflow.linkage import Preview, StoreLink
@@ -55,7 +56,7 @@ def test_intake_resubmit_and_linkage_modals_are_valid(count: int) -> None:
         resubmit = vs.resubmit_modal(ticket, meta)
         _valid(resubmit)
         texts = [b["element"].get("initial_value", "") for b in resubmit["blocks"]
-                 if b["type"] == "input" and b["block_id"].partition("_")[0] == "stores"
+                 if b["type"] == "input" and b["block_id"].partition(":")[0] == "stores"
                  and b["element"]["type"] == "plain_text_input"]
         assert "\n".join(t for t in texts if t).splitlines() == \
             [f"{s.code}:{s.name}" for s in ticket.stores]  # every store, in order
@@ -77,9 +78,11 @@ def test_preview_errors_and_thread_messages_are_valid(count: int) -> None:
     messages = [f"{n}行目 店舗{n:04d} 連携開始日: 連携開始日は本日以降の日付を選択してください"
                 for n in range(count * 3)]
     _valid(vs.linkage_errors_modal(messages))
-    for blocks in (vs.sheet_in_thread(ticket, preview, "s.xlsx", '{"t": 12}'),
-                   vs.sheet_errors("s.xlsx", messages)):
-        assert len(blocks) <= 50
+    posts = vs.sheet_errors("s.xlsx", messages)
+    shown = "\n".join(b["text"]["text"] for post in posts for b in post)
+    assert all(message in shown for message in messages)  # every problem, none cut
+    for blocks in (vs.sheet_in_thread(ticket, preview, "s.xlsx", '{"t": 12}'), *posts):
+        assert limits.message_violations("設定依頼書", blocks) == []
         for block in blocks:
             Block.parse(block).validate_json()  # type: ignore[union-attr]
 

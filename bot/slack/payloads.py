@@ -62,7 +62,17 @@ def state(view: Mapping[str, Any]) -> Mapping[str, Any]:
 def read_intake(view: Mapping[str, Any], kind: str) -> dict[str, str]:
     """The raw form (English keys, strings) the workflow's parser takes."""
     values = state(view)
-    return {field: value(values, field) for field in intake_fields(kind)}
+    return {field: joined(values, field) for field in intake_fields(kind)}
+
+
+def joined(values: Mapping[str, Any], field: str) -> str:
+    """A field's text, read from its input and the inputs that continue it (`field:2`, …:
+    a long pre-fill is spread over several inputs), one after the other."""
+    parts = [value(values, field)]
+    parts += [value(values, key) for key in sorted(
+        (k for k in values if k.startswith(field + ":") and k[len(field) + 1:].isdigit()),
+        key=lambda k: int(k[len(field) + 1:]))]
+    return "\n".join(p for p in parts if p)
 
 
 def read_contact(view: Mapping[str, Any]) -> tuple[str, str]:
@@ -89,11 +99,11 @@ def checked(values: Mapping[str, Any], block_id: str, option: str) -> bool:
 
 
 def _inputs(view: Mapping[str, Any], prefix: str) -> list[tuple[str, str]]:
-    """(block id, label) of the view's text inputs `prefix`, `prefix_2`, … in order."""
+    """(block id, label) of the view's text inputs `prefix`, `prefix:2`, … in order."""
     return [(b["block_id"], str(b["label"]["text"])) for b in view.get("blocks", [])
-            if b.get("type") == "input" and (b["block_id"] == prefix
-                                             or b["block_id"].startswith(prefix + "_"))
-            and b["element"].get("type") == "plain_text_input"]
+            if b.get("type") == "input" and b["element"].get("type") == "plain_text_input"
+            and (b["block_id"] == prefix or (b["block_id"].startswith(prefix + ":")
+                                             and b["block_id"][len(prefix) + 1:].isdecimal()))]
 
 
 def store_texts(view: Mapping[str, Any]) -> list[StoreSource]:

@@ -65,8 +65,8 @@ class ThreadSheet:
                 raise ValidationFailed(preview.errors)
         except RenkeiError as exc:
             messages = _messages(exc)
-            self._post(client, channel, thread, messages[0],
-                       views_stores.sheet_errors(str(files[0].get("name", "")), messages))
+            for blocks in views_stores.sheet_errors(str(files[0].get("name", "")), messages):
+                self._post(client, channel, thread, messages[0][:300], blocks)
             return
         value = json.dumps({"t": ticket.id, "s": ticket.status, "f": file_id, "c": company})
         self._post(client, channel, thread, m.LINKAGE_PREVIEW_TITLE,

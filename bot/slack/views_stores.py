@@ -13,10 +13,11 @@ from datetime import date
 from typing import Any
 
 from bot import messages as m
+from bot.slack import limits
+from bot.slack.split import split_text
 from bot.slack.views import (
     INTAKE_CALLBACK,
     LINKAGE_CALLBACK,
-    TEXT_LIMIT,
     Block,
     _context,
     _date_input,
@@ -28,47 +29,56 @@ from bot.slack.views import (
     _title,
     contact_inputs,
     intake_fields,
+    part_block_id,
     store_block_id,
 )
 from workflow.linkage import Preview
 from workflow.schemas import StoreLinkView, StoreView, TicketView
 
-INPUT_LIMIT = 3000  # Slack: a plain_text_input's value and max_length
+INPUT_LIMIT = limits.INPUT_VALUE
 STORE_INPUTS = 3  # text inputs a fresh intake modal offers
-MAX_STORE_INPUTS = 19  # per-store inputs (5 blocks each) up to here; the 100-block limit
+# 設定完了: 3 blocks (intro, file, company code), then 5 a store (divider, name, 3 inputs).
+MAX_STORE_INPUTS = (limits.MODAL_BLOCKS - 3) // 5
+FULL_LINKAGE_LINE = 30  # ",123456,2026-12-01,2027-11-30\n" after the store code
 PREVIEW_ROWS = 10
 STORES_FILE, STORES_ALL, ALL_VALUE = "stores_file", "stores_all", "all"
 LINKAGE_FILE = "linkage_file"
+# Fields whose text may take several inputs (`field`, `field:2`, …); `makasete_store_code:0001`
+# is a per-store input, not a part.
+PARTED = ("stores", "links", "remarks", "payment_items", "discounts", "customer_segments")
 LINKAGE_CONFIRM_CALLBACK = "renkei_linkage_confirm"
 LINKAGE_ERRORS_CALLBACK = "renkei_linkage_errors"
 SHEET_CONFIRM_ACTION = "renkei_sheet_confirm"  # not "renkei:…": no trigger of the machine
 
 
-def chunks(lines: Sequence[str], limit: int = INPUT_LIMIT) -> list[list[str]]:
-    """Lines grouped so each group, joined by newlines, stays within `limit` characters."""
+def chunks(lines: Sequence[str], limit: int = INPUT_LIMIT,
+           widths: Sequence[int] | None = None) -> list[list[str]]:
+    """Lines grouped so each group, joined by newlines, stays within `limit` characters (or,
+    with `widths`, would still once each line is as wide as given: room to fill it in)."""
     groups: list[list[str]] = [[]]
     size = 0
-    for line in lines:
-        extra = len(line) + (1 if groups[-1] else 0)
+    for n, line in enumerate(lines):
+        width = widths[n] if widths is not None else len(line)
+        extra = width + (1 if groups[-1] else 0)
         if groups[-1] and size + extra > limit:
             groups.append([])
-            size, extra = 0, len(line)
+            size, extra = 0, width
         groups[-1].append(line)
         size += extra
     return groups if groups[0] else []
 
 
 def is_continuation(block: Mapping[str, Any]) -> bool:
-    """An empty 2nd, 3rd… text input of a list (stores_2, links_3): there only because of
+    """An empty 2nd, 3rd… text input of a field (stores:2, links:3): there only because of
     Slack's 3,000 characters an input; the terminal, which has no such limit, skips them."""
-    prefix, _, number = str(block.get("block_id", "")).rpartition("_")
+    field, _, number = str(block.get("block_id", "")).rpartition(":")
     element = block.get("element") or {}
-    return (prefix in ("stores", "links") and number.isdecimal()
+    return (field in PARTED and number.isdecimal()
             and element.get("type") == "plain_text_input" and not element.get("initial_value"))
 
 
 def store_block_ids(count: int) -> list[str]:
-    return ["stores", *(f"stores_{n}" for n in range(2, count + 1))]
+    return [part_block_id("stores", n) for n in range(1, count + 1)]
 
 
 def _file_input(block_id: str, label: str, filetypes: list[str], hint: str) -> Block:
@@ -83,7 +93,8 @@ def store_inputs(stores: Sequence[StoreView] = ()) -> list[Block]:
     groups = chunks([f"{s.code}:{s.name}" for s in stores])
     blocks = [_file_input(STORES_FILE, m.STORES_FILE_LABEL, ["csv", "xlsx", "txt"],
                           m.STORES_FILE_HINT)]
-    count, first = max(len(groups), STORE_INPUTS), 1
+    # One empty input more than the pre-fill takes, so stores can be added on 再提出.
+    count, first = max(len(groups) + 1, STORE_INPUTS), 1
     for number, block_id in enumerate(store_block_ids(count), start=1):
         group = groups[number - 1] if number <= len(groups) else []
         label = (m.stores_input_label(number, first, first + len(group) - 1) if group
@@ -113,15 +124,22 @@ def intake_modal(kind: str, meta: Mapping[str, Any], initial: Mapping[str, str] 
         elif field == "desired_date":
             blocks.append(_date_input(field, label, initial=initial.get(field) or None,
                                       hint=m.HINTS[field]))
+        elif field in ("remarks", "payment_items", "discounts", "customer_segments"):
+            # 100 added items of 100 characters are over an input: a long pre-fill goes over
+            # several (payloads.read_intake joins `field`, `field:2`, … again).
+            parts = split_text(initial.get(field, ""), INPUT_LIMIT) or [""]
+            for n, part in enumerate(parts, start=1):
+                more = m.part_label(n, len(parts)) if len(parts) > 1 else ""
+                blocks.append(_text_input(part_block_id(field, n), label + more,
+                                          multiline=True, optional=True,
+                                          initial=part.rstrip("\n"),
+                                          placeholder=m.PLACEHOLDERS.get(field, "") if n == 1
+                                          else "", hint=m.HINTS.get(field, "") if n == 1
+                                          else "", max_length=INPUT_LIMIT))
         else:
-            multiline = field in ("remarks", "payment_items", "discounts", "customer_segments")
-            blocks.append(_text_input(field, label, multiline=multiline,
-                                      optional=field not in ("customer_code", "company_code",
-                                                             "company_name"),
-                                      initial=initial.get(field, ""),
+            blocks.append(_text_input(field, label, initial=initial.get(field, ""),
                                       placeholder=m.PLACEHOLDERS.get(field, ""),
-                                      hint=m.HINTS.get(field, ""),
-                                      max_length=INPUT_LIMIT if multiline else None))
+                                      hint=m.HINTS.get(field, "")))
     resubmit = "ticket_id" in meta
     if not resubmit:  # on 再提出 the contact stays as it is (「お客様連絡先を変更」 edits it)
         blocks += contact_inputs()
@@ -144,7 +162,7 @@ def resubmit_modal(ticket: TicketView, meta: Mapping[str, Any]) -> dict[str, Any
 
 # ---- 設定完了 -------------------------------------------------------------------------------
 def links_block_ids(count: int) -> list[str]:
-    return ["links", *(f"links_{n}" for n in range(2, count + 1))]
+    return [part_block_id("links", n) for n in range(1, count + 1)]
 
 
 def _ymd(d: date | None) -> str:
@@ -173,8 +191,11 @@ def linkage_modal(ticket: TicketView, links: Sequence[StoreLinkView],
                                    _ymd((row.start_date if row else None)
                                         or ticket.desired_date),
                                    _ymd(row.end_date if row else None)]))
+        # Room for each line once filled in completely, within an input's 3,000 characters.
+        groups = chunks(lines, widths=[len(s.code) + FULL_LINKAGE_LINE for s in ticket.stores])
+        blocks.append(_context(m.linkage_bulk_notice(len(ticket.stores), len(groups))))
         for number, (block_id, group) in enumerate(
-                zip(links_block_ids(len(chunks(lines))), chunks(lines), strict=True), start=1):
+                zip(links_block_ids(len(groups)), groups, strict=True), start=1):
             blocks.append(_text_input(block_id, m.links_input_label(number), multiline=True,
                                       optional=True, initial="\n".join(group),
                                       hint=m.LINKAGE_BULK_HINT, max_length=INPUT_LIMIT))
@@ -200,8 +221,8 @@ def linkage_modal(ticket: TicketView, links: Sequence[StoreLinkView],
 
 
 def _sections(lines: Sequence[str]) -> list[Block]:
-    # views._md keeps a section's text within TEXT_LIMIT; group the lines so nothing is cut.
-    return [_md("\n".join(group)) for group in chunks(lines, TEXT_LIMIT)]
+    # Lines grouped so no section is over Slack's 3,000 characters (nothing is cut).
+    return [_md("\n".join(group)) for group in chunks(lines, limits.SECTION_TEXT)]
 
 
 def linkage_preview_blocks(ticket: TicketView, preview: Preview, file_name: str) -> list[Block]:
@@ -235,11 +256,13 @@ def sheet_in_thread(ticket: TicketView, preview: Preview, file_name: str, value:
                  "text": _plain(m.LINKAGE_PREVIEW_SUBMIT), "value": value}]}]
 
 
-def sheet_errors(file_name: str, messages: Sequence[str]) -> list[Block]:
-    """Every problem of a sheet uploaded in the thread (one message: up to 50 blocks)."""
+def sheet_errors(file_name: str, messages: Sequence[str]) -> list[list[Block]]:
+    """Every problem of a sheet uploaded in the thread, as messages (each within Slack's
+    12,000 characters of block text): nothing is left out."""
     count = m.linkage_errors_count(len(messages))
-    return [_md(f"*{file_name}*: {m.LINKAGE_ERRORS_INTRO}（{count}）"),
-            *_sections(messages)][:50]
+    posts = [_sections(group) for group in chunks(messages, limits.MESSAGE_TEXT_BUDGET - 500)]
+    return [[_md(f"*{file_name}*: {m.LINKAGE_ERRORS_INTRO}（{count}）"), *posts[0]],
+            *posts[1:]] if posts else [[_md(f"*{file_name}*: {m.LINKAGE_ERRORS_INTRO}")]]
 
 
 def linkage_errors_modal(messages: Sequence[str]) -> dict[str, Any]:
