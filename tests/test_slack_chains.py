@@ -236,3 +236,43 @@ def test_the_returned_sheet_uploaded_in_the_ticket_thread(harness: Harness) -> N
     h.message(ticket_id, status="setup_completed")
     h.emulator.wait_for(lambda e: any("記録しました" in str(r.args) for r in e.responses))
     assert _refused(h) == []
+
+
+def test_registered_stores_checkbox_and_a_sheet_with_many_errors(harness: Harness) -> None:
+    h = harness
+    stores = _stores(25)
+    first = _file_intake(h, {"stores": "\n".join(f"{c}:{n}" for c, n in stores)})
+    # 「この企業の登録済み店舗をすべて」: the stores renkei knows for 67890 (not 0000)
+    again = _open(h, lambda: h.driver.command("new", user=SALES))
+    response = h.driver.submit(again, {
+        "customer_code": "123456", "company_code": "99999", "company_name": "株式会社データ分析",
+        "desired_date": DATE, "stores_all": ["all"]}, user=SALES)
+    assert response.json()["errors"]["stores_all"] == \
+        "企業CD 99999 の登録済み店舗はありません（店舗を入力してください）"
+    response = h.driver.submit(again, {
+        "customer_code": "123456", "company_code": "６７８９０",  # full-width: normalised
+        "company_name": "株式会社データ分析", "desired_date": DATE, "stores_all": ["all"]},
+        user=SALES)
+    assert response.status_code == 200 and not response.content.strip(), response.text
+    second = h.wf.list_tickets(requester=SALES)[0]
+    assert second.id != first and [(s.code, s.name) for s in second.stores] == stores
+
+    # a returned sheet left blank: 75 problems, too many to show under the input: pushed
+    press(h, first, "request_kintone", SALES, "kintone_requested")
+    press(h, first, "send_spec", PLANNER, "spec_sent")
+    h.emulator.wait_for(lambda e: any(u.filename.endswith(f"#{first}.xlsx")
+                                      for _, ups in e.shared_files() for u in ups))
+    [blank] = [u.data for _, ups in h.emulator.shared_files() for u in ups
+               if u.filename.endswith(f"#{first}.xlsx")]
+    assert blank is not None
+    press(h, first, "start_setup", PLANNER, "partner_setup")
+    view = _open(h, lambda: h.driver.click(h.message(first), "complete_setup", user=PLANNER))
+    reply = h.driver.submit(view, {"makasete_company_code": "12345", "linkage_file":
+                                   h.emulator.host_file("blank.xlsx", blank)},
+                            user=PLANNER).json()
+    assert reply["response_action"] == "push"
+    pushed = _valid(reply["view"])
+    text = "\n".join(b["text"]["text"] for b in pushed["blocks"])
+    assert "エラー 75件" in text
+    assert all(f"店舗{c} まかせてネット店舗コード" in text for c, _ in stores)
+    assert h.wf.get(first).status == "partner_setup"
