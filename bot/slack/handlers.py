@@ -276,7 +276,7 @@ class Handlers:
         values = payloads.state(view)
         typed = payloads.value(values, "makasete_company_code")
         if ids := payloads.file_ids(values, views_stores.LINKAGE_FILE):
-            self._preview_sheet(ack, client, ticket, ids[0], typed, meta)
+            ack(**stores_in.sheet_answer(self.wf, client, ticket, ids[0], typed, meta))
             return
         entered = payloads.read_linkage(view, ticket)
         preview = self.wf.preview_linkage(ticket.id, makasete_company_code=entered.company_code,
@@ -294,36 +294,6 @@ class Handlers:
             makasete_company_code=entered.company_code, expected_status=meta.get("status"),
             idempotency_key=f"slack:view:{view.get('id', '')}"))
 
-    def _preview_sheet(self, ack: Ack, client: Any, ticket: TicketView, file_id: str,
-                       typed: str, meta: Mapping[str, Any]) -> None:
-        """Read the attached sheet: every problem at once (under the file input, or pushed as
-        a list when long), else the preview with counts and first rows."""
-        file_block = views_stores.LINKAGE_FILE
-        try:
-            name, sheet = stores_in.returned_sheet(client, file_id, ticket)
-        except RenkeiError as exc:
-            message = " / ".join(e.message for e in exc.errors) \
-                if isinstance(exc, ValidationFailed) else exc.message
-            ack(response_action="errors", errors={file_block: message[:2000]})
-            return
-        company, problem = stores_in.company_code(typed, sheet.makasete_company_code)
-        if problem or not company:
-            ack(response_action="errors",
-                errors={"makasete_company_code": problem or m.LINKAGE_NEED_COMPANY})
-            return
-        preview = self.wf.preview_linkage(ticket.id, makasete_company_code=company,
-                                          links=sheet.rows)
-        if preview.errors:
-            messages = [e.message for e in preview.errors]
-            if len(" / ".join(messages)) < 2000:
-                ack(response_action="errors", errors={file_block: " / ".join(messages)})
-            else:
-                ack(response_action="push", view=views_stores.linkage_errors_modal(messages))
-            return
-        confirm = {**meta, "file_id": file_id, "company": company}
-        ack(response_action="update",
-            view=views_stores.linkage_preview_modal(ticket, preview, name, confirm))
-
     def submit_linkage_confirm(self, ack: Ack, body: Body, client: Any,
                                view: Mapping[str, Any]) -> None:
         """「この内容で記録」 on the preview: the same file, read again, recorded."""
@@ -340,9 +310,8 @@ class Handlers:
             ack()
             return
         except RenkeiError as exc:  # moved meanwhile, or the file changed: nothing recorded
-            text = " / ".join(e.message for e in exc.errors) \
-                if isinstance(exc, ValidationFailed) else exc.message
-            ack(response_action="update", view=views.notice_modal(m.ERROR_TITLE, text[:2900]))
+            text = " / ".join(stores_in.messages_of(exc))
+            ack(response_action="update", view=views.notice_modal(m.ERROR_TITLE, text))
             return
         ack()
         self.notifier.kick()

@@ -12,7 +12,15 @@ from typing import Any
 
 from bot import messages as m
 from bot.slack import files, payloads
-from bot.slack.views_stores import ALL_VALUE, STORES_ALL, STORES_FILE
+from bot.slack.limits import ERROR_TEXT
+from bot.slack.views_stores import (
+    ALL_VALUE,
+    LINKAGE_FILE,
+    STORES_ALL,
+    STORES_FILE,
+    linkage_errors_modal,
+    linkage_preview_modal,
+)
 from workflow.errors import RenkeiError, ValidationFailed
 from workflow.forms import StoreEntry, StoreSource, normalize_code
 from workflow.linkage_sheet import ReturnedSheet, read_returned
@@ -20,12 +28,6 @@ from workflow.registry import MANAGEMENT_STORE
 from workflow.schemas import TicketView
 from workflow.service import Workflow
 from workflow.store_file import read_store_file
-
-
-def _problem(exc: RenkeiError) -> str:
-    if isinstance(exc, ValidationFailed):
-        return " / ".join(e.message for e in exc.errors)
-    return exc.message
 
 
 def intake_sources(wf: Workflow, client: Any, view: Mapping[str, Any], company_code: str
@@ -39,7 +41,7 @@ def intake_sources(wf: Workflow, client: Any, view: Mapping[str, Any], company_c
             sources.append(StoreSource(STORES_FILE, m.STORES_FILE_NAME,
                                        read_store_file(data, name)))
         except RenkeiError as exc:
-            sources.append(StoreSource(STORES_FILE, problem=_problem(exc)))
+            sources.append(StoreSource(STORES_FILE, problem=" / ".join(messages_of(exc))))
     if payloads.checked(values, STORES_ALL, ALL_VALUE):
         code = normalize_code(company_code)
         known = [StoreEntry.model_construct(code=r.store_code, name=r.store_name)
@@ -62,3 +64,33 @@ def company_code(typed: str, in_sheet: str) -> tuple[str, str]:
     if typed and in_sheet and typed != in_sheet:
         return typed, f"{m.LINKAGE_COMPANY_DIFFERS}（{typed} / {in_sheet}）"
     return typed or in_sheet, ""
+
+
+def messages_of(exc: RenkeiError) -> list[str]:
+    """The Japanese messages of a user error, one per problem."""
+    return [e.message for e in exc.errors] if isinstance(exc, ValidationFailed) \
+        else [exc.message]
+
+
+def sheet_answer(wf: Workflow, client: Any, ticket: TicketView, file_id: str, typed: str,
+                 meta: Mapping[str, Any]) -> dict[str, Any]:
+    """The 設定完了 modal's answer to an attached sheet: every problem at once (under the file
+    input, or pushed as a list when too long for it), else the preview to confirm."""
+    try:
+        name, sheet = returned_sheet(client, file_id, ticket)
+    except RenkeiError as exc:
+        text = " / ".join(messages_of(exc))
+        return {"response_action": "errors", "errors": {LINKAGE_FILE: text[:ERROR_TEXT]}}
+    company, problem = company_code(typed, sheet.makasete_company_code)
+    if problem or not company:
+        return {"response_action": "errors",
+                "errors": {"makasete_company_code": problem or m.LINKAGE_NEED_COMPANY}}
+    preview = wf.preview_linkage(ticket.id, makasete_company_code=company, links=sheet.rows)
+    if preview.errors:
+        messages = [e.message for e in preview.errors]
+        if len(" / ".join(messages)) < ERROR_TEXT:
+            return {"response_action": "errors", "errors": {LINKAGE_FILE: " / ".join(messages)}}
+        return {"response_action": "push", "view": linkage_errors_modal(messages)}
+    confirm = {**meta, "file_id": file_id, "company": company}
+    return {"response_action": "update",
+            "view": linkage_preview_modal(ticket, preview, name, confirm)}

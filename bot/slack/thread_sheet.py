@@ -22,11 +22,6 @@ log = logging.getLogger(__name__)
 Body = Mapping[str, Any]
 
 
-def _messages(exc: RenkeiError) -> list[str]:
-    return [e.message for e in exc.errors] if isinstance(exc, ValidationFailed) \
-        else [exc.message]
-
-
 class ThreadSheet:
     def __init__(self, wf: Workflow, roles: Roles, notifier: Notifier) -> None:
         self.wf = wf
@@ -64,7 +59,7 @@ class ThreadSheet:
             if preview.errors:
                 raise ValidationFailed(preview.errors)
         except RenkeiError as exc:
-            messages = _messages(exc)
+            messages = stores_in.messages_of(exc)
             for blocks in views_stores.sheet_errors(str(files[0].get("name", "")), messages):
                 self._post(client, channel, thread, messages[0][:300], blocks)
             return
@@ -99,7 +94,7 @@ class ThreadSheet:
             return  # not our button's value
         except RenkeiError as exc:
             try:
-                respond(text=m.failed(" / ".join(_messages(exc))[:2900]),
+                respond(text=m.failed(" / ".join(stores_in.messages_of(exc))[:2900]),
                         response_type="ephemeral", replace_original=False)
             except Exception as err:
                 log.warning("could not answer ephemerally: %s", err)
