@@ -100,6 +100,8 @@ EXTRA_LABELS = {
     "start_date": "連携開始日",
     "end_date": "連携終了日",
     "links": "店舗ごとの連携設定",
+    "service": "連携サービス",
+    "reason": "対象外にする理由",
 }
 
 CONTACT_HINTS = {
@@ -118,6 +120,7 @@ SEND_BACK_TITLE = "差し戻し"
 SEND_BACK_SUBMIT = "差し戻す"
 SEND_BACK_INTRO = "営業に依頼を差し戻します。不足している情報や修正してほしい点を書いてください。"
 SEND_BACK_PLACEHOLDER = "例: 対象店舗に0004:金町駅前店が抜けています"
+LINKAGE_SERVICE_HINT = "お客様が利用するサービス。売上データの送信先が変わります"
 LINKAGE_TITLE = "設定完了を記録"
 LINKAGE_SUBMIT = "記録する"
 LINKAGE_INTRO = ("ジャストプランニングから届いた連携設定を記録します"
@@ -274,6 +277,24 @@ CUSTOMER_ALREADY = (":white_check_mark: データ連携はすでにご確認い�
 CUSTOMER_NOT_NOW = ("このボタンは現在ご利用いただけません。お手数ですが、USENの担当者まで"
                     "ご連絡ください。")
 CUSTOMER_ONLY_CONFIRM = "お客様はこのボタンのみご利用いただけます。"
+# Another workspace's user (Slack Connect) trying a command or opening App Home.
+EXTERNAL_COMMAND = ("恐れ入りますが、このコマンドはUSENの社内向けです。ご不明な点は"
+                    "USENの担当者までお問い合わせください。")
+EXTERNAL_HOME = ("このアプリはUSENの社内向けです。データ連携のご確認は、チャンネルに"
+                 "お送りしたメッセージのボタンからお願いいたします。")
+# An internal user pressing the customer's button.
+CUSTOMER_CONFIRM_INTERNAL = ("「データ連携を確認しました」はお客様ご本人（またはUSEN企画）が"
+                             "押すボタンです。営業の方は押せません。お客様にご確認をお願いして"
+                             "ください。")
+
+# ---- input that cannot be a ticket and database trouble ------------------------------------
+BAD_BUTTON = "このボタンは正しくありません。メッセージを開き直してからもう一度お試しください。"
+
+
+def temporary_error(error_id: str) -> str:
+    """A database (or similar) failure while handling a person's request: nothing was
+    changed, they can try again; the id finds the log line."""
+    return f"一時的なエラーです。もう一度お試しください（エラーID: {error_id}）"
 
 # ---- answers to the person who acted ------------------------------------------------------
 
@@ -437,6 +458,59 @@ def shell_no_file(path: str) -> str:
 def sheet_recorded(ticket_id: int) -> str:
     return (f":white_check_mark: 依頼 #{ticket_id} の設定完了を、"
             "この設定依頼書の内容で記録しました。")
+
+
+# ---- mapping drift (設定変更 drafts started by the register data) -------------------------
+DRIFT_FILE = "この内容で設定変更を依頼"
+DRIFT_IGNORE = "対象外にする"
+DRIFT_IGNORE_TITLE = "対象外にする"
+DRIFT_IGNORE_SUBMIT = "対象外にする"
+DRIFT_IGNORE_INTRO = ("この下書きの項目は、今後の差分チェックでも下書きになりません。"
+                      "理由は記録に残ります。")
+DRIFT_IGNORE_PLACEHOLDER = "例: 社内テスト用の支払科目のため"
+DRIFT_COMPANY_MASTER = "企業マスタ"
+DRIFT_HOME = "未対応の設定変更の下書き"
+DRIFT_NONE = "未対応の下書きはありません。"
+DRIFT_FILED_NOTE = "設定変更の下書きから登録しました"
+
+
+def drift_title(mention: str, company_name: str, company_code: str) -> str:
+    lead = f"{mention} " if mention else ""
+    return (f"{lead}:mag: *{company_name}（企業CD {company_code}）* のレジで、"
+            "ジャストプランニングにまだ連絡していない項目が使われています。"
+            "設定変更の依頼が必要です（まかせてネットEXが正しく計上できません）。")
+
+
+def drift_item(label: str, code: str, name: str, where: str, since: str) -> str:
+    return f"• {label} `{code}` {name} — {where}（{since}から）"
+
+
+def drift_earliest(date_text: str) -> str:
+    return f"設定変更日は {date_text} 以降を選べます（営業日の余裕を見ています）。"
+
+
+def drift_filed(ticket_id: int, by: str) -> str:
+    return f":white_check_mark: <@{by}> が設定変更 #{ticket_id} として依頼しました。"
+
+
+def drift_ignored(by: str, reason: str) -> str:
+    return f":no_entry_sign: <@{by}> が対象外にしました（理由: {reason}）。"
+
+
+def drift_home_line(draft_id: int, company_name: str, company_code: str, count: int) -> str:
+    return f"下書き{draft_id}　{company_name}（企業CD {company_code}）　新しい項目 {count}件"
+
+
+def drift_terminal(draft_id: int) -> str:
+    return f"（設定変更の下書き {draft_id}: `renkei mapping drift` でも確認できます）"
+
+
+def drift_more_stores(count: int) -> str:
+    return f" ほか{count}店舗"
+
+
+def drift_more(count: int) -> str:
+    return f"ほか {count} 件（`renkei mapping drift` で全件を表示）"
 
 
 # ---- long texts and listings (Slack's limits) -----------------------------------------------

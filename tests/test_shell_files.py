@@ -36,7 +36,7 @@ def test_stores_and_the_returned_sheet_from_files(database: Database, tmp_path: 
         "0001": ("67890", date(2026, 12, 7), date(2027, 11, 30)),
         "0002": ("67891", "2026/12/07", "2027/11/30")}))
     second = [":as kikaku", "/renkei show 1", "1",  # 設定完了を記録
-              f":file {tmp_path / 'none.xlsx'}", "", "", "", "", "", "", "",  # a wrong path
+              f":file {tmp_path / 'none.xlsx'}", "", "", "", "", "", "", "", "",  # a wrong path
               f":file {returned}", "y", ":quit"]
     shell, out = _shell(database, second, files=tmp_path)
     shell.run()

@@ -34,12 +34,20 @@ COLUMN_LABELS: dict[str, str] = {
     "end_date": "連携終了日",
 }
 BULK_FORMAT = "「店舗CD,まかせてネット店舗コード,連携開始日,連携終了日」の形式で入力してください"
+# Which partner service the company uses (seed 1-1: まかせてネットEX, or まかせてネット).
+SERVICES = {"ex": "まかせてネットEX", "net": "まかせてネット"}
+DEFAULT_SERVICE = "ex"
 
 
 def _norm(value: object) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return unicodedata.normalize("NFKC", value if isinstance(value, str) else "").strip()
+
+
+def normalized(value: object) -> str:
+    """A code as entered (text, full-width, or a number) as text: NFKC, stripped."""
+    return _norm(value)
 
 
 def is_digits(code: str, most: int) -> bool:
@@ -124,6 +132,16 @@ def usen_company_code(raw: object) -> str:
         raise ValidationFailed([FieldError(
             "company_code", f"企業CDは半角数字1〜{MAX_COMPANY_DIGITS}桁で入力してください")])
     return code
+
+
+def validate_service(raw: str | None, *, field: str = "service") -> str:
+    """"ex" (まかせてネットEX) or "net" (まかせてネット); empty means the default, EX."""
+    service = _norm(raw).lower() or DEFAULT_SERVICE
+    if service not in SERVICES:
+        raise ValidationFailed([FieldError(
+            field,
+            "連携サービスは ex（まかせてネットEX）または net（まかせてネット）を選んでください")])
+    return service
 
 
 def _read_date(value: object, today: date) -> tuple[date | None, str]:
@@ -309,6 +327,7 @@ class Preview:
     new: int
     changed: int
     kept: int
+    service: str | None = None  # "ex"/"net" to record; None keeps what the company has
 
     @property
     def errors(self) -> list[FieldError]:
@@ -320,9 +339,15 @@ class Preview:
 def preview_links(session: Session, *, company_code: str, makasete_company_code: str,
                   links: Sequence[RawLink | StoreLink], today: date,
                   targets: Mapping[str, str] | None = None, require_all: bool = False,
-                  replace_company_code: bool = False, create_company: bool = True) -> Preview:
+                  replace_company_code: bool = False, create_company: bool = True,
+                  service: str | None = None) -> Preview:
     """Every rule of `link_stores`, without writing (a returned sheet's preview uses it)."""
     rows, errors = links, list[FieldError]()
+    if service is not None:
+        try:
+            service = validate_service(service)
+        except ValidationFailed as exc:
+            errors.extend(exc.errors)
     try:
         mk_company = validate_company_code(makasete_company_code)
     except ValidationFailed as exc:
@@ -354,27 +379,30 @@ def preview_links(session: Session, *, company_code: str, makasete_company_code:
             counts["kept"] += 1
         else:
             counts["changed"] += 1
-    return Preview(mk_company, parsed, errors, issues, **counts)
+    return Preview(mk_company, parsed, errors, issues, **counts, service=service)
 
 
 def link_stores(session: Session, *, company_code: str, makasete_company_code: str,
                 links: Sequence[RawLink | StoreLink], today: date, company_name: str = "",
                 targets: Mapping[str, str] | None = None, replace_company_code: bool = False,
-                create_company: bool = True) -> Company:
+                create_company: bool = True, service: str | None = None) -> Company:
     """Record codes and dates and set the stores 連携済 (only when all is valid: ⑤).
 
     `targets` limits the links to a ticket's stores. A company already linked under another
     まかせてネット企業コード is refused unless `replace_company_code`; an unknown company is
-    refused unless `create_company`."""
+    refused unless `create_company`. `service` ("ex"/"net") says where the company's data
+    goes; None keeps what it was."""
     preview = preview_links(session, company_code=company_code,
                             makasete_company_code=makasete_company_code, links=links,
                             today=today, targets=targets,
                             replace_company_code=replace_company_code,
-                            create_company=create_company)
+                            create_company=create_company, service=service)
     if preview.errors:
         raise ValidationFailed(preview.errors)
     company = get_or_create_company(session, company_code, company_name)
     company.makasete_company_code = preview.makasete_company_code
+    if preview.service is not None:
+        company.destination = preview.service
     ensure_stores(session, company, [(link.store_code, link.name) for link in preview.links])
     by_code = {s.store_code: s for s in company.stores}
     for link in preview.links:

@@ -26,10 +26,12 @@ FORMATS = ("xlsx", "csv", "json")
 
 @dataclass(frozen=True)
 class ReturnedSheet:
-    """まかせてネット企業コード ('' when the file has none) and one row per store."""
+    """まかせてネット企業コード ('' when the file has none) and one row per store; `service`
+    ("ex"/"net") when the file says, else None (the company keeps its own)."""
 
     makasete_company_code: str
     rows: list[RawLink]
+    service: str | None = None
 
 
 def _fail(message: str) -> ValidationFailed:
@@ -111,7 +113,8 @@ def _json(data: bytes, targets: Iterable[str]) -> ReturnedSheet:
             for i, s in enumerate(stores, start=1)]
     if not rows:
         raise _fail("店舗の行がありません")
-    return ReturnedSheet(cell_text(value.get("makasete_company_code")), rows)
+    service = cell_text(value.get("service")) or None
+    return ReturnedSheet(cell_text(value.get("makasete_company_code")), rows, service)
 
 
 def read_returned(data: bytes, filename: str, *, targets: Iterable[str] = ()) -> ReturnedSheet:

@@ -42,7 +42,8 @@ _NOT_DONE = list(OPEN_STATES)
 
 TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "request_kintone", "source": "contacted", "dest": "kintone_requested",
-     "roles": ("sales", "planning"), "guards": (), "label": "Kintone依頼済みにする"},
+     "roles": ("sales", "planning"), "guards": ("requester_or_planning",),
+     "label": "Kintone依頼済みにする"},
     {"trigger": "send_spec", "source": "kintone_requested", "dest": "spec_sent",
      "roles": ("planning",), "guards": (), "label": "設定依頼書を送付"},
     {"trigger": "start_setup", "source": "spec_sent", "dest": "partner_setup",

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, object_session, selectinload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from workflow import effects, linkage, machine, outbox, registry
+from workflow import effects, linkage, machine, mapping, outbox, registry
 from workflow.calendar import BusinessCalendar, LeadTimeRules
 from workflow.contacts import contact_errors
 from workflow.db import transaction, utcnow
@@ -34,6 +34,7 @@ from workflow.errors import (
 from workflow.forms import Kind, RequestForm, StoreEntry, parse_request
 from workflow.kintone import render_kintone_text
 from workflow.models import OutboxJob, ProcessedRequest, Ticket, TicketEvent, TicketStore
+from workflow.permissions import requester_or_planning
 from workflow.schemas import ActionView, Actor, EventView, StoreLinkView, TicketView
 from workflow.settings import Settings
 
@@ -49,8 +50,12 @@ class Workflow:
     """The service API, bound to a database and settings. Thread-safe; share one per process."""
 
     def __init__(self, factory: sessionmaker[Session], settings: Settings, *,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow,
+                 masters: mapping.MasterSource | None = None) -> None:
         self.factory = factory
+        # Register masters for the mapping registry (the exporter's POS tables, passed in by
+        # the composition root: workflow reads no register data itself). None: not seeded.
+        self.masters = masters
         self.settings = settings
         self.clock = clock
         self.tz = ZoneInfo(settings.timezone)
@@ -175,12 +180,15 @@ class Workflow:
                 expected_status: str | None = None, idempotency_key: str | None = None,
                 links: Sequence[linkage.StoreLink | linkage.RawLink] | None = None,
                 makasete_company_code: str | None = None,
-                form: Mapping[str, Any] | None = None) -> TicketView:
+                form: Mapping[str, Any] | None = None,
+                service: str | None = None) -> TicketView:
         """Take `action` (a trigger of the machine table) on a ticket, as `actor`.
 
         `expected_status` is the status the actor saw (a Slack button's); if the ticket moved
         since, AlreadyMoved says who moved it. `links`/`makasete_company_code` record store
-        linkage with 設定完了; `form` carries the corrected request for 再提出.
+        linkage with 設定完了 (`service` "ex"/"net": where the company's data goes); `form`
+        carries the corrected request for 再提出. 設定完了 also tells the mapping registry
+        what the partner now knows (workflow.mapping).
         """
         step = machine.move(action)
         if step is None:
@@ -203,13 +211,15 @@ class Workflow:
                                         links=links or [], today=self.today(),
                                         company_name=ticket.company_name,
                                         targets={s.store_code: s.store_name
-                                                 for s in ticket.stores})
+                                                 for s in ticket.stores}, service=service)
                 self._check_guards(session, ticket, step, actor, note)
                 if parsed is not None:
                     self._form_fields(ticket, parsed)
                 from_status = ticket.status
                 machine.fire(ticket, action)
                 self._on_enter(ticket, note)
+                if ticket.status == "setup_completed":
+                    mapping.tell_at_setup(session, ticket, self.masters, at=self.clock())
                 self._record(session, ticket, actor=actor, action=action,
                              from_status=from_status, note=note)
                 # Lean on purpose (no history, no outbox state): adapters that show the whole
@@ -267,9 +277,8 @@ class Workflow:
                 raise ValidationFailed([FieldError("note", "差し戻しの理由を入力してください")])
             if guard == "is_requester" and actor.id != ticket.requester:
                 raise NotAllowed("再提出できるのは依頼者ご本人のみです")
-            if (guard == "requester_or_planning" and actor.role != "planning"
-                    and actor.id != ticket.requester):
-                raise NotAllowed("取り消せるのは依頼者ご本人かUSEN企画のみです")
+            if guard == "requester_or_planning" and not requester_or_planning(ticket, actor):
+                raise NotAllowed(f"「{step.label}」は依頼者ご本人かUSEN企画のみ操作できます")
             if guard == "stores_linked":
                 missing = registry.all_linked(session, ticket.company_code,
                                              [s.store_code for s in ticket.stores])
@@ -291,24 +300,17 @@ class Workflow:
         elif ticket.status == "contacted":
             ticket.return_reason = None
 
-    def confirm_by_delivery(self, company_code: str, store_code: str) -> list[int]:
-        """連携の確認 by proof: the exporter delivered this store's data, so tickets waiting for
-        the customer's confirmation that cover it move to `verified`. Returns their ids."""
+    def verify_by_delivery(self, ticket_id: int, note: str) -> bool:
+        """連携の確認 by proof, as the system: the exporter found a delivery of this
+        integration's data (exporter/confirm.py decides which); `note` names it. False when
+        a person (or another replica) confirmed it first."""
         system = Actor(id="exporter", name="データ連携", role="system")
-        with self.factory() as session:
-            ids = list(session.scalars(
-                select(Ticket.id).join(TicketStore)
-                .where(Ticket.status == "customer_notified", Ticket.company_code == company_code,
-                       TicketStore.store_code == store_code)))
-        moved = []
-        for ticket_id in ids:
-            try:
-                self.advance(ticket_id, "verify", actor=system, expected_status="customer_notified",
-                             note=f"店舗{store_code}のデータ送信を確認しました")
-                moved.append(ticket_id)
-            except (AlreadyMoved, Duplicate):
-                continue  # a person (or another replica) confirmed it first
-        return moved
+        try:
+            self.advance(ticket_id, "verify", actor=system, expected_status="customer_notified",
+                         note=note)
+        except (AlreadyMoved, Duplicate):
+            return False
+        return True
 
     def available_actions(self, ticket: Ticket | TicketView, actor: Actor) -> list[ActionView]:
         """The buttons `actor` may press on `ticket` now (role and requester checks)."""
@@ -320,8 +322,8 @@ class Workflow:
                 continue
             if "is_requester" in step.guards and actor.id != ticket.requester:
                 continue
-            if ("requester_or_planning" in step.guards and actor.role != "planning"
-                    and actor.id != ticket.requester):
+            if ("requester_or_planning" in step.guards
+                    and not requester_or_planning(ticket, actor)):
                 continue
             actions.append(ActionView(
                 action=trigger, label=step.label,
@@ -390,20 +392,27 @@ class Workflow:
     # ---- store linkage -------------------------------------------------------------------
     def link_stores(self, *, company_code: str, makasete_company_code: str,
                     links: Sequence[linkage.StoreLink | linkage.RawLink],
-                    replace_company_code: bool = False) -> list[StoreLinkView]:
+                    replace_company_code: bool = False,
+                    service: str | None = None) -> list[StoreLinkView]:
         """Record まかせてネット codes and dates for stores of a known company and set them
-        連携済; a different まかせてネット企業コード only with `replace_company_code`."""
+        連携済 (outside a ticket); a different まかせてネット企業コード only with
+        `replace_company_code`. The registry is seeded with those stores' masters now."""
         company_code = linkage.usen_company_code(company_code)
         with transaction(self.factory) as session:
             linkage.link_stores(session, company_code=company_code,
                                 makasete_company_code=makasete_company_code, links=links,
                                 today=self.today(), replace_company_code=replace_company_code,
-                                create_company=False)
+                                create_company=False, service=service)
+            if self.masters is not None:
+                codes = [linkage.normalized(link.store_code) for link in links]
+                mapping.seed_from_masters(session, company_code,
+                                          self.masters(session, company_code, codes),
+                                          source="link", at=self.clock())
         return self.store_links(company_code)
 
     def preview_linkage(self, ticket_id: int, *, makasete_company_code: str,
-                        links: Sequence[linkage.StoreLink | linkage.RawLink]
-                        ) -> linkage.Preview:
+                        links: Sequence[linkage.StoreLink | linkage.RawLink],
+                        service: str | None = None) -> linkage.Preview:
         """設定完了's linkage for a ticket checked with every rule, nothing written: what a
         returned 設定依頼書 would record (counts, rows) or every problem in it at once."""
         with self.factory() as session:
@@ -411,7 +420,8 @@ class Workflow:
             return linkage.preview_links(
                 session, company_code=ticket.company_code,
                 makasete_company_code=makasete_company_code, links=links, today=self.today(),
-                targets={s.store_code: s.store_name for s in ticket.stores}, require_all=True)
+                targets={s.store_code: s.store_name for s in ticket.stores}, require_all=True,
+                service=service)
 
     def unlink_company(self, company_code: str) -> list[StoreLinkView]:
         """連携解除: every store of the company goes back to 未連携."""

@@ -6,7 +6,7 @@ import typer
 
 from bot import context
 from bot.cli.common import print_json, user_errors
-from workflow.linkage import RawLink, usen_company_code
+from workflow.linkage import SERVICES, RawLink, usen_company_code
 
 stores_app = typer.Typer(help="Store linkage: まかせてネット codes, dates, 連携状態.",
                          no_args_is_help=True)
@@ -29,7 +29,8 @@ def stores_list(
         if r.company_code != current:
             current = r.company_code
             typer.secho(f"企業CD {r.company_code} {r.company_name}  まかせてネット企業コード: "
-                        f"{r.makasete_company_code or '-'}", bold=True)
+                        f"{r.makasete_company_code or '-'}  連携サービス: "
+                        f"{SERVICES.get(r.destination, r.destination)}", bold=True)
         dates = f"{r.start_date or '-'!s:>10} 〜 {r.end_date or '-'!s:<10}"
         typer.echo(f"  {r.store_code}:{r.store_name:<20} {r.makasete_store_code or '-':>6} "
                    f"{dates} {r.state}")
@@ -49,14 +50,18 @@ def stores_link(
     replace_company_code: bool = typer.Option(
         False, "--replace-company-code",
         help="Allow replacing the company's current まかせてネット企業コード."),
+    service: str = typer.Option("ex", help="The company's service: ex (まかせてネットEX) or "
+                                           "net (まかせてネット); exports go to "
+                                           "EXPORT_DESTINATION or EXPORT_DESTINATION_NET."),
 ) -> None:
-    """Link one store (連携済) once its codes and dates are valid (seed 2-2 rules)."""
+    """Link one store (連携済) once its codes and dates are valid (seed 2-2 rules); the mapping
+    registry is seeded with the store's 支払科目 / 値割引 / 客層 of this moment."""
     wf = context.default().workflow
     with user_errors():
         code = usen_company_code(company)
         before = next((r.makasete_company_code for r in wf.store_links(code)), None)
         rows = wf.link_stores(
-            company_code=code, makasete_company_code=makasete_company,
+            company_code=code, makasete_company_code=makasete_company, service=service,
             links=[RawLink(store, makasete_store, start, end, name=name)],
             replace_company_code=replace_company_code)
     after = next((r.makasete_company_code for r in rows), None)

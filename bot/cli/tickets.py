@@ -13,7 +13,7 @@ from bot.cli.common import field_label, print_json, show_error, user_errors
 from workflow.errors import RenkeiError, ValidationFailed
 from workflow.forms import date_label_for
 from workflow.linkage import RawLink
-from workflow.linkage_sheet import read_returned
+from workflow.linkage_sheet import ReturnedSheet, read_returned
 from workflow.schemas import TicketView
 
 request_app = typer.Typer(help="File a new integration request (新規・増店 or 設定変更).",
@@ -166,13 +166,12 @@ def _linkage_prompts(view: TicketView) -> tuple[str, list[RawLink]]:
     return code, links
 
 
-def _linkage_file(path: Path, view: TicketView) -> tuple[str, list[RawLink]]:
+def _linkage_file(path: Path, view: TicketView) -> ReturnedSheet:
     """A returned 設定依頼書 (.xlsx/.csv) or a JSON file, read like the Slack upload."""
     if not path.is_file():
         raise RenkeiError(f"ファイルがありません: {path}" if not path.exists()
                           else f"ファイルではありません（フォルダです）: {path}")
-    sheet = read_returned(path.read_bytes(), path.name, targets=[s.code for s in view.stores])
-    return sheet.makasete_company_code, sheet.rows
+    return read_returned(path.read_bytes(), path.name, targets=[s.code for s in view.stores])
 
 
 @tickets_app.command("advance")
@@ -183,8 +182,9 @@ def tickets_advance(
     note: str = typer.Option("", help="A note for the audit trail (the reason for send_back)."),
     linkage_file: Path | None = typer.Option(
         None, "--linkage", help="complete_setup: the returned 設定依頼書 (.xlsx or .csv, with "
-        "the まかせてネット columns filled) or JSON {makasete_company_code, stores: "
-        "[{store_code, makasete_store_code, start_date, end_date}]}; prompted if omitted."),
+        "the まかせてネット columns filled) or JSON {makasete_company_code, service (ex|net; "
+        "omitted: the company's, ex for a new one), stores: [{store_code, makasete_store_code, "
+        "start_date, end_date}]}; prompted if omitted."),
     form_json: Path | None = typer.Option(None, "--form", help="resubmit: the corrected form."),
 ) -> None:
     """Move a ticket on by ACTION as USER."""
@@ -193,8 +193,12 @@ def tickets_advance(
     with user_errors():
         if action == "complete_setup":
             view = wf.get(ticket_id)
-            extra["makasete_company_code"], extra["links"] = (
-                _linkage_file(linkage_file, view) if linkage_file else _linkage_prompts(view))
+            if linkage_file:
+                sheet = _linkage_file(linkage_file, view)
+                extra.update(makasete_company_code=sheet.makasete_company_code,
+                             links=sheet.rows, service=sheet.service)
+            else:
+                extra["makasete_company_code"], extra["links"] = _linkage_prompts(view)
         if form_json:
             extra["form"] = json.loads(form_json.read_text(encoding="utf-8"))
         view = wf.advance(ticket_id, action, actor=wf.actor(user), note=note, **extra)

@@ -25,10 +25,11 @@ from slack_sdk.errors import SlackApiError
 
 from bot import messages as m
 from bot.integrations.kintone import KintoneFieldCodes
+from bot.integrations.outgoing_drift import DraftSender
 from bot.integrations.senders import kintone_configured, make_handlers
 from bot.slack import views_partner
 from bot.slack.notifier import PERMANENT, Notifier, kintone_url, slack_errors
-from workflow import effects, notices, outbox, partner
+from workflow import effects, mapping, notices, outbox, partner
 from workflow.models import OutboxJob
 from workflow.outbox import Handler, Skip
 from workflow.schemas import TicketView
@@ -65,7 +66,9 @@ class Outgoing:
             effects.SPEC_DOCUMENT: self.spec_document,
             effects.REMINDER: self.reminder,
         }
-        return {kind: self._refreshing(kind, handler) for kind, handler in own.items()}
+        handlers = {kind: self._refreshing(kind, handler) for kind, handler in own.items()}
+        handlers[mapping.DRAFT_JOB] = DraftSender(self.notifier, self.settings)  # no ticket
+        return handlers
 
     # ---- plumbing -----------------------------------------------------------------------
     def _refreshing(self, kind: str, handler: Handler) -> Handler:

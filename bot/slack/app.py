@@ -16,6 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.context import Context
+from bot.slack.guard import external_users
 from bot.slack.handlers import Handlers
 from bot.slack.notifier import Notifier
 from bot.slack.roles import Roles
@@ -71,6 +72,8 @@ def build(ctx: Context, *, client: WebClient | None = None, socket_mode: bool = 
     install_log_redaction(settings)
     app.middleware(_dedupe_events(ctx))
     roles = Roles(settings, client)
+    # Customers (Slack Connect users of another workspace) reach only their one button.
+    app.middleware(external_users(roles, executor))
     notifier = Notifier(ctx.workflow, client, settings.slack_requests_channel)
     handlers = Handlers(ctx.workflow, roles, notifier, settings.slack_command)
     handlers.register(AckFirst(app))

@@ -13,7 +13,7 @@ from typing import Any
 from bot import messages as m
 from bot.slack.views import ACTION_PREFIX, intake_fields, store_block_id
 from workflow import linkage
-from workflow.errors import FieldError
+from workflow.errors import FieldError, ValidationFailed
 from workflow.forms import StoreSource, normalize_code
 from workflow.schemas import TicketView
 
@@ -28,13 +28,28 @@ class Press:
     modal: bool = False
 
 
+# Ticket ids are 32-bit integers in the database (PostgreSQL INTEGER): a larger number in a
+# button or a command cannot be a ticket, and must not reach a query.
+MAX_TICKET_ID = 2**31 - 1
+
+
+def ticket_number(text: str) -> int | None:
+    """A ticket id from text: ASCII digits only, 1 .. MAX_TICKET_ID; else None."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_TICKET_ID else None
+
+
 def parse_press(action: Mapping[str, Any]) -> Press | None:
     action_id = str(action.get("action_id", ""))
     ticket, _, rest = str(action.get("value", "")).partition(":")
     status, _, modal = rest.partition(":")
-    if not action_id.startswith(ACTION_PREFIX) or not ticket.isascii() or not ticket.isdigit():
+    number = ticket_number(ticket)
+    if not action_id.startswith(ACTION_PREFIX) or number is None:
         return None
-    return Press(action_id[len(ACTION_PREFIX):], int(ticket), status, modal == "modal")
+    return Press(action_id[len(ACTION_PREFIX):], number, status, modal == "modal")
 
 
 def meta(view: Mapping[str, Any]) -> dict[str, Any]:
@@ -49,6 +64,9 @@ def value(values: Mapping[str, Any], block_id: str) -> str:
     """The text of an input (plain text, datepicker or conversations select); '' when empty
     or absent."""
     element = (values.get(block_id) or {}).get("value") or {}
+    if element.get("type") == "static_select":
+        raw = (element.get("selected_option") or {}).get("value")
+        return raw if isinstance(raw, str) else ""
     key = {"datepicker": "selected_date",
            "conversations_select": "selected_conversation"}.get(str(element.get("type")), "value")
     raw = element.get(key)
@@ -124,12 +142,14 @@ class LinkageInput:
     blocks: dict[tuple[str, str], str]  # (店舗CD, field) -> block id
     default_block: str
     issues: list[linkage.LinkIssue]  # lines that are not rows at all
+    service: str | None = None  # "ex" | "net"; None when the modal had no select
 
 
 def read_linkage(view: Mapping[str, Any], ticket: TicketView) -> LinkageInput:
     """Per-store inputs or the chunked paste, as rows for `workflow.linkage`'s one parser."""
     values = state(view)
     company = value(values, "makasete_company_code")
+    service, service_issues = read_service(values)
     pasted = _inputs(view, "links")
     if pasted:
         rows, issues, blocks = [], [], {}
@@ -142,7 +162,9 @@ def read_linkage(view: Mapping[str, Any], ticket: TicketView) -> LinkageInput:
             for row in found:
                 for field in linkage.COLUMN_LABELS:
                     blocks[(normalize_code(str(row.store_code)), field)] = block_id
-        return LinkageInput(company, rows, blocks, pasted[0][0], issues)
+        blocks[("", "service")] = "service"
+        return LinkageInput(company, rows, blocks, pasted[0][0], [*service_issues, *issues],
+                            service)
     rows, blocks = [], {}
     for s in ticket.stores:
         rows.append(linkage.RawLink(
@@ -151,7 +173,18 @@ def read_linkage(view: Mapping[str, Any], ticket: TicketView) -> LinkageInput:
             value(values, store_block_id("end_date", s.code))))
         for field in ("makasete_store_code", "start_date", "end_date"):
             blocks[(s.code, field)] = store_block_id(field, s.code)
-    return LinkageInput(company, rows, blocks, "makasete_company_code", [])
+    blocks[("", "service")] = "service"
+    return LinkageInput(company, rows, blocks, "makasete_company_code", service_issues, service)
+
+
+def read_service(values: Mapping[str, Any]) -> tuple[str | None, list[linkage.LinkIssue]]:
+    """連携サービス (ex / net) when the modal has its select; None keeps the company's."""
+    if "service" not in values:
+        return None, []
+    try:
+        return linkage.validate_service(value(values, "service")), []
+    except ValidationFailed as exc:
+        return None, [linkage.LinkIssue("service", e.message) for e in exc.errors]
 
 
 def linkage_errors(entered: LinkageInput, issues: list[linkage.LinkIssue],

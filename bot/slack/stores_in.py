@@ -85,7 +85,8 @@ def sheet_answer(wf: Workflow, client: Any, ticket: TicketView, file_id: str, ty
     if problem or not company:
         return {"response_action": "errors",
                 "errors": {"makasete_company_code": problem or m.LINKAGE_NEED_COMPANY}}
-    preview = wf.preview_linkage(ticket.id, makasete_company_code=company, links=sheet.rows)
+    preview = wf.preview_linkage(ticket.id, makasete_company_code=company, links=sheet.rows,
+                                 service=meta.get("service"))
     if preview.errors:
         messages = [e.message for e in preview.errors]
         if len(" / ".join(messages)) < ERROR_TEXT:

@@ -92,6 +92,16 @@ def _date_input(block_id: str, label: str, *, initial: date | str | None = None,
     return _input(block_id, label, element, optional=optional, hint=hint)
 
 
+def _select_input(block_id: str, label: str, options: Mapping[str, str], *, initial: str,
+                  hint: str = "") -> Block:
+    """A static select of `options` (value -> label), `initial` selected."""
+    def option(value: str) -> dict[str, Any]:
+        return {"text": _plain(options[value]), "value": value}
+    element = {"type": "static_select", "action_id": "value",
+               "options": [option(v) for v in options], "initial_option": option(initial)}
+    return _input(block_id, label, element, optional=False, hint=hint)
+
+
 def _modal(callback_id: str, title: str, submit: str, blocks: list[Block],
            meta: Mapping[str, Any]) -> dict[str, Any]:
     return {"type": "modal", "callback_id": callback_id, "title": _plain(title),

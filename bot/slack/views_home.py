@@ -76,3 +76,8 @@ def home_view(data: HomeData) -> dict[str, Any]:
     if data.updated:
         blocks.append(_context(m.home_updated(data.updated)))
     return {"type": "home", "blocks": blocks}
+
+
+def external_home() -> dict[str, Any]:
+    """The Home tab of a user of another workspace: a short note and nothing else."""
+    return {"type": "home", "blocks": [_md(m.EXTERNAL_HOME)]}

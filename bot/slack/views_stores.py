@@ -25,6 +25,7 @@ from bot.slack.views import (
     _md,
     _modal,
     _plain,
+    _select_input,
     _text_input,
     _title,
     contact_inputs,
@@ -32,13 +33,14 @@ from bot.slack.views import (
     part_block_id,
     store_block_id,
 )
-from workflow.linkage import Preview
+from workflow.linkage import DEFAULT_SERVICE, SERVICES, Preview
 from workflow.schemas import StoreLinkView, StoreView, TicketView
 
 INPUT_LIMIT = limits.INPUT_VALUE
 STORE_INPUTS = 3  # text inputs a fresh intake modal offers
-# 設定完了: 3 blocks (intro, file, company code), then 5 a store (divider, name, 3 inputs).
-MAX_STORE_INPUTS = (limits.MODAL_BLOCKS - 3) // 5
+# 設定完了: 4 blocks (intro, file, company code, service), then 5 a store (divider, name,
+# 3 inputs).
+MAX_STORE_INPUTS = (limits.MODAL_BLOCKS - 4) // 5
 FULL_LINKAGE_LINE = 30  # ",123456,2026-12-01,2027-11-30\n" after the store code
 PREVIEW_ROWS = 10
 STORES_FILE, STORES_ALL, ALL_VALUE = "stores_file", "stores_all", "all"
@@ -182,6 +184,9 @@ def linkage_modal(ticket: TicketView, links: Sequence[StoreLinkView],
         _text_input("makasete_company_code", m.field_label("makasete_company_code"),
                     optional=True, initial=company or "", hint=m.LINKAGE_COMPANY_OPTIONAL_HINT,
                     max_length=5),
+        _select_input("service", m.field_label("service"), SERVICES,
+                      initial=next((r.destination for r in links if r.makasete_company_code),
+                                   DEFAULT_SERVICE), hint=m.LINKAGE_SERVICE_HINT),
     ]
     if len(ticket.stores) > MAX_STORE_INPUTS:
         lines = []
