@@ -134,12 +134,13 @@ def start_sender_process(ctx: Context) -> Any:
     return child
 
 
-def start_internal(ctx: Context, host: str) -> Any:
-    """The internal port (RENKEI_POS_PORT): /pos/close, /healthz and /readyz, no Slack."""
+def start_internal(ctx: Context, host: str, pages: Any = None) -> Any:
+    """The internal port (RENKEI_POS_PORT): /pos/close, /healthz and /readyz, no Slack; the
+    dashboard and /metrics without the operator token when the web pages are on."""
     from bot.slack.web import HttpServer, WebApp
 
-    server = HttpServer(WebApp(ctx, None), host=host, port=ctx.settings.pos_port or 0,
-                        threads=4).start()
+    server = HttpServer(WebApp(ctx, None, pages=pages, internal=True), host=host,
+                        port=ctx.settings.pos_port or 0, threads=4).start()
     if not ctx.settings.pos_token:
         log.warning("RENKEI_POS_PORT is set but RENKEI_POS_TOKEN is not: /pos/close is off")
     log.info("serving POST /pos/close on the internal port %s:%s", host, server.port)
@@ -175,10 +176,13 @@ def run(ctx: Context, *, port: int | None = None, host: str = "0.0.0.0",
         if kind == "socket":
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+            from bot.web import pages_for
+
             handler = SocketModeHandler(bot.app, app_token=ctx.settings.slack_app_token)
             handler.connect()
             # No public port in Socket Mode; the register still needs one to call.
-            internal = start_internal(ctx, host) if ctx.settings.pos_port is not None else None
+            internal = (start_internal(ctx, host, pages_for(ctx))
+                        if ctx.settings.pos_port is not None else None)
             log.info("connected to Slack in Socket Mode")
             if on_ready:
                 on_ready("socket")
@@ -188,13 +192,17 @@ def run(ctx: Context, *, port: int | None = None, host: str = "0.0.0.0",
                 internal.close()
         else:
             from bot.slack.web import HttpServer, WebApp
+            from bot.web import pages_for
 
             pos_port = ctx.settings.pos_port
-            server = HttpServer(WebApp(ctx, bot.app, pos=pos_port is None), host=host,
+            pages = pages_for(ctx)  # None, with a log line, without RENKEI_SECRET_KEY
+            server = HttpServer(WebApp(ctx, bot.app, pos=pos_port is None, pages=pages),
+                                host=host,
                                 port=port if port is not None else ctx.settings.http_port)
-            internal = start_internal(ctx, host) if pos_port is not None else None
-            log.info("serving POST /slack/events, GET /healthz and /readyz on %s:%s "
-                     "(waitress)", host, server.port)
+            internal = start_internal(ctx, host, pages) if pos_port is not None else None
+            log.info("serving POST /slack/events, GET /healthz and /readyz%s on %s:%s "
+                     "(waitress)", ", /p/, /c/, /dashboard, /metrics" if pages is not None else "",
+                     host, server.port)
             if on_ready:
                 on_ready(f"http:{server.port}")
             server.start()

@@ -115,7 +115,8 @@ class Workflow:
             {"kind": kind, "dedupe_key": f"{kind}:{event_id}", "ticket_id": ticket.id,
              "payload": {"ticket_id": ticket.id, "event_id": event_id}, "state": "pending",
              "attempts": 0, "last_error": "", "next_attempt_at": now, "created_at": now}
-            for kind in ["ticket.event", *ON_ENTER.get(ticket.status, [])]])
+            for kind in ["ticket.event", *ON_ENTER.get(ticket.status, []),
+                         *effects.ON_ENTER_BY.get((ticket.status, actor.role), [])]])
         return int(event_id)
 
     @staticmethod

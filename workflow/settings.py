@@ -72,6 +72,16 @@ class Settings(BaseSettings):
     smtp_starttls: bool = Field(default=True, alias="SMTP_STARTTLS")
     reminder_check_minutes: int = Field(default=15, ge=1, alias="RENKEI_REMINDER_CHECK_MINUTES")
 
+    # Web pages for people without Slack (partner, customer, dashboard; bot/web). Without a
+    # secret key the pages are off: the signed links could not be checked.
+    secret_key: str = Field(default="", alias="RENKEI_SECRET_KEY", repr=False)
+    public_url: str = Field(default="http://localhost:3000", alias="RENKEI_PUBLIC_URL")
+    partner_email: str = Field(default="", alias="PARTNER_EMAIL")
+    operator_token: str = Field(default="", alias="RENKEI_OPERATOR_TOKEN", repr=False)
+    partner_link_days: int = Field(default=14, ge=1, alias="RENKEI_PARTNER_LINK_DAYS")
+    customer_link_days: int = Field(default=30, ge=1, alias="RENKEI_CUSTOMER_LINK_DAYS")
+    viewer_link_minutes: int = Field(default=60, ge=1, alias="RENKEI_VIEWER_LINK_MINUTES")
+
     @field_validator("pos_token")
     @classmethod
     def _long_token(cls, value: str) -> str:

@@ -9,6 +9,7 @@ import typer
 
 from bot import context
 from bot.cli import export
+from bot.cli import report as cli_report
 from bot.cli import run as cli_run
 from bot.cli import tickets as cli_tickets
 from bot.cli.mapping import mapping_app
@@ -29,6 +30,7 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
 export.register(app)  # `renkei export …` and `renkei demo-data`
+cli_report.register(app)  # `renkei report`
 
 
 @db_app.command("upgrade")

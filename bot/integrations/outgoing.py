@@ -65,6 +65,8 @@ class Outgoing:
             effects.CUSTOMER_MESSAGE: self._customer_message(core[effects.CUSTOMER_MESSAGE]),
             effects.SPEC_DOCUMENT: self.spec_document,
             effects.REMINDER: self.reminder,
+            effects.PARTNER_MAIL: core[effects.PARTNER_MAIL],
+            effects.PARTNER_REPORTED: self.partner_reported,
         }
         handlers = {kind: self._refreshing(kind, handler) for kind, handler in own.items()}
         handlers[mapping.DRAFT_JOB] = DraftSender(self.notifier, self.settings)  # no ticket
@@ -168,6 +170,13 @@ class Outgoing:
                                                    len(data.stores)))
 
         self._once(job, "files", upload)
+
+    # ---- 設定完了連絡 from the partner's page ------------------------------------------------
+    def partner_reported(self, job: OutboxJob) -> None:
+        """Ask planning in the thread to check the partner's report and tell Kintone."""
+        ticket, _, _ = self.notifier.thread_of(_ticket_id(job))
+        text = m.partner_reported(self._planner_mention(ticket))
+        self._once(job, "reported", lambda: self._post(ticket.id, text))
 
     # ---- お客様へご連絡 ------------------------------------------------------------------------
     def customer_in_slack(self, job: OutboxJob) -> None:

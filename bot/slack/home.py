@@ -11,6 +11,7 @@ from bot.slack import views_drift
 from bot.slack.roles import Roles
 from bot.slack.views import when
 from bot.slack.views_home import HomeData, home_view
+from bot.web.tokens import links_or_none
 from workflow import drafts, partner
 from workflow.schemas import EventView, TicketView
 from workflow.service import Workflow
@@ -24,6 +25,7 @@ class Home:
         self.wf = wf
         self.roles = roles
         self.tz = tz
+        self.links = links_or_none(wf.settings)
 
     def data(self, user: str) -> HomeData:
         """Planning sees every open ticket and all counts; sales their own."""
@@ -37,7 +39,9 @@ class Home:
             overdue=overdue,
             everyone=self.wf.list_tickets(open_only=True) if planning else None,
             counts_are_mine=not planning,
-            updated=when(self.wf.clock(), self.tz))
+            updated=when(self.wf.clock(), self.tz),
+            dashboard_url=(self.links.url("viewer", user=user)
+                           if planning and self.links else None))
 
     def view(self, user: str) -> dict[str, Any]:
         view = home_view(self.data(user))

@@ -5,6 +5,8 @@ GET  /healthz       → 200 while the process is up (liveness)
 GET  /readyz        → 200 when the database answers at the migrations' heads; 503 otherwise
 POST /pos/close     → the exporter's 閉局 hook: only with RENKEI_POS_TOKEN set, only for a
                       caller bearing it; on RENKEI_POS_PORT alone when that is set
+/p/…, /c/…, /dashboard, /metrics → the web pages (bot/web, Flask), when RENKEI_SECRET_KEY is set;
+                      on the internal port the dashboard and metrics need no operator token
 
 Paths match exactly (`//pos/close`, `/pos/close/` are 404). Nothing reaches Bolt or the
 exporter before its body is bounded and its credential checked.
@@ -17,6 +19,7 @@ import io
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -26,6 +29,7 @@ from slack_sdk.signature import SignatureVerifier
 from bot.context import Context
 from bot.slack.health import Readiness
 from bot.slack.shapes import well_formed
+from bot.web.ack import SLACK_ACK
 
 log = logging.getLogger(__name__)
 StartResponse = Callable[..., Any]
@@ -67,12 +71,20 @@ def read_body(environ: dict[str, Any], limit: int = MAX_BODY) -> bytes | None:
     return None if len(body) > limit else bytes(body)
 
 
+def is_page(path: str) -> bool:
+    """The paths of bot/web: exact names, or one of its link prefixes."""
+    return path in ("/dashboard", "/metrics") or path.startswith(("/p/", "/c/"))
+
+
 class WebApp:
     """The routes of one port. `bolt_app=None` serves no Slack route (the internal port);
     `pos=False` leaves /pos/close to the internal port."""
 
-    def __init__(self, ctx: Context, bolt_app: Any | None, *, pos: bool = True) -> None:
+    def __init__(self, ctx: Context, bolt_app: Any | None, *, pos: bool = True,
+                 pages: Any = None, internal: bool = False) -> None:
         self.ctx = ctx
+        self.pages = pages  # the Flask app of bot/web, or None (no RENKEI_SECRET_KEY)
+        self.internal = internal  # the internal port: dashboard and metrics without a token
         self.slack = SlackRequestHandler(bolt_app, path="/slack/events") if bolt_app else None
         secret = ctx.settings.slack_signing_secret
         self.verifier = SignatureVerifier(secret) if secret else None
@@ -86,7 +98,14 @@ class WebApp:
         if path == "/slack/events" and self.slack is not None:
             if method != "POST":
                 return _json(start_response, 405, {"ok": False, "error": "method_not_allowed"})
-            return self._slack(environ, start_response)
+            started = time.perf_counter()
+            try:
+                return self._slack(environ, start_response)
+            finally:
+                SLACK_ACK.observe(time.perf_counter() - started)
+        if self.pages is not None and is_page(path):
+            environ["renkei.internal"] = self.internal
+            return self.pages(environ, start_response)
         if path == "/healthz" and method in ("GET", "HEAD"):
             return _json(start_response, 200, {"ok": True})
         if path == "/readyz" and method in ("GET", "HEAD"):
