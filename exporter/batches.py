@@ -26,8 +26,8 @@ from exporter.kinds import ALL_KINDS, HOURLY_KINDS, SCHEMA_VERSION, Kind
 from exporter.models import PENDING, ExportBatch
 from exporter.timing import business_date_at, parse_close_time
 from workflow.db import utcnow
-from workflow.linkage import linked_stores_on
 from workflow.models import Company
+from workflow.registry import linked_stores_on
 
 # Enqueue transactions on PostgreSQL take this advisory lock so batch ids commit in id order:
 # otherwise a drainer could see (and send) batch 11 of a stream before batch 10 commits.

@@ -39,8 +39,8 @@ from exporter.pos import (
     PosReceiptLine,
 )
 from workflow import mapping
-from workflow.linkage import get_or_create_company
 from workflow.models import Store
+from workflow.registry import get_or_create_company
 
 SEED_STORES = [  # 店舗名 and 閉局 time of the seed's stores
     ("居酒屋データ分析 目黒本店", "23:30", "izakaya"),

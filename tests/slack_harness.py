@@ -146,7 +146,7 @@ def clock() -> Clock:
 @pytest.fixture
 def harness(database: Database, slack_settings: dict[str, str], clock: Clock
             ) -> Iterator[Harness]:
-    emulator = Emulator()
+    emulator = Emulator(token=TOKEN)
     settings = settings_for(emulator, **slack_settings)
     ctx = Context(settings, database.engine, database.factory,
                   Workflow(database.factory, settings, clock=clock, masters=read_masters))

@@ -93,7 +93,8 @@ def test_partner_and_customer_in_a_browser(site: Site, chromium: Any, tmp_path: 
     site.move(ticket_id, "start_setup")
     driver.get(partner_url)
     assert m.WEB_PARTNER_TITLE in driver.title
-    fill(driver, {"makasete_company_code": "12345"})
+    # not demo-data's 12345 (filled below): 店舗コード are unique within one company code
+    fill(driver, {"makasete_company_code": "54321"})
     for i, code in enumerate(("0001", "0002", "0003")):
         fill(driver, {f"code_{code}": f"6789{i}", f"start_{code}": "2026/12/07",
                       f"end_{code}": "2027/04/30"})

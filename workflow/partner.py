@@ -19,10 +19,10 @@ from workflow.contacts import normalize_channel, normalize_email
 from workflow.db import transaction
 from workflow.effects import REMINDER
 from workflow.errors import FieldError, NotAllowed, NotFound, RenkeiError, ValidationFailed
-from workflow.linkage import list_companies
 from workflow.models import ProcessedRequest, Ticket, TicketEvent
 from workflow.notices import Channel, CustomerMessage, customer_message, kintone_completion_comment
 from workflow.permissions import requester_or_planning
+from workflow.registry import list_companies
 from workflow.schemas import Actor, TicketView
 from workflow.service import Workflow
 from workflow.spec_sheet import SpecSheetData, SpecStoreRow

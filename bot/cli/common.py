@@ -27,7 +27,10 @@ def field_label(field: str) -> str:
 def show_error(exc: RenkeiError) -> None:
     if isinstance(exc, ValidationFailed):
         for e in exc.errors:
-            typer.secho(f"  ✗ {field_label(e.field)}: {e.message}", fg="red", err=True)
+            label = field_label(e.field)
+            # A returned sheet's messages name row, store and column themselves.
+            text = e.message if f"{label}:" in e.message else f"{label}: {e.message}"
+            typer.secho(f"  ✗ {text}", fg="red", err=True)
     else:
         typer.secho(f"  ✗ {exc.message}", fg="red", err=True)
 

@@ -12,7 +12,8 @@ from bot import context
 from bot.cli.common import field_label, print_json, show_error, user_errors
 from workflow.errors import RenkeiError, ValidationFailed
 from workflow.forms import date_label_for
-from workflow.linkage import StoreLink
+from workflow.linkage import RawLink
+from workflow.linkage_sheet import ReturnedSheet, read_returned
 from workflow.schemas import TicketView
 
 request_app = typer.Typer(help="File a new integration request (新規・増店 or 設定変更).",
@@ -154,20 +155,23 @@ def tickets_show(
     print_json(view) if as_json else print_ticket(view)
 
 
-def _linkage_prompts(view: TicketView) -> tuple[str, list[StoreLink]]:
-    from datetime import date
-
+def _linkage_prompts(view: TicketView) -> tuple[str, list[RawLink]]:
     code = typer.prompt("まかせてネット企業コード（半角数字1〜5桁）")
     links = []
     for s in view.stores:
         typer.echo(f"店舗 {s.code}:{s.name}")
-        links.append(StoreLink(
-            store_code=s.code,
-            makasete_store_code=typer.prompt("  まかせてネット店舗コード（1〜6桁）"),
-            start_date=date.fromisoformat(typer.prompt("  連携開始日 (YYYY-MM-DD)")),
-            end_date=date.fromisoformat(typer.prompt("  連携終了日 (YYYY-MM-DD)")),
-            name=s.name))
+        links.append(RawLink(
+            s.code, typer.prompt("  まかせてネット店舗コード（1〜6桁）"),
+            typer.prompt("  連携開始日 (YYYY-MM-DD)"), typer.prompt("  連携終了日 (YYYY-MM-DD)")))
     return code, links
+
+
+def _linkage_file(path: Path, view: TicketView) -> ReturnedSheet:
+    """A returned 設定依頼書 (.xlsx/.csv) or a JSON file, read like the Slack upload."""
+    if not path.is_file():
+        raise RenkeiError(f"ファイルがありません: {path}" if not path.exists()
+                          else f"ファイルではありません（フォルダです）: {path}")
+    return read_returned(path.read_bytes(), path.name, targets=[s.code for s in view.stores])
 
 
 @tickets_app.command("advance")
@@ -176,10 +180,11 @@ def tickets_advance(
     action: str = typer.Argument(..., help="A trigger, e.g. request_kintone, send_spec, verify."),
     user: str = AS_USER,
     note: str = typer.Option("", help="A note for the audit trail (the reason for send_back)."),
-    linkage_json: Path | None = typer.Option(
-        None, "--linkage", help="complete_setup: JSON {makasete_company_code, service (ex|net, "
-        "default ex), stores: [{store_code, makasete_store_code, start_date, end_date}]}; "
-        "prompted if omitted."),
+    linkage_file: Path | None = typer.Option(
+        None, "--linkage", help="complete_setup: the returned 設定依頼書 (.xlsx or .csv, with "
+        "the まかせてネット columns filled) or JSON {makasete_company_code, service (ex|net; "
+        "omitted: the company's, ex for a new one), stores: [{store_code, makasete_store_code, "
+        "start_date, end_date}]}; prompted if omitted."),
     form_json: Path | None = typer.Option(None, "--form", help="resubmit: the corrected form."),
 ) -> None:
     """Move a ticket on by ACTION as USER."""
@@ -187,36 +192,17 @@ def tickets_advance(
     extra: dict[str, Any] = {}
     with user_errors():
         if action == "complete_setup":
-            if linkage_json:
-                data = json.loads(linkage_json.read_text(encoding="utf-8"))
-                extra["makasete_company_code"] = str(data.get("makasete_company_code", ""))
-                extra["service"] = str(data.get("service") or "ex")
-                extra["links"] = [StoreLink(
-                    store_code=str(s["store_code"]),
-                    makasete_store_code=str(s.get("makasete_store_code", "")),
-                    start_date=_date(s.get("start_date")), end_date=_date(s.get("end_date")))
-                    for s in data.get("stores", [])]
+            view = wf.get(ticket_id)
+            if linkage_file:
+                sheet = _linkage_file(linkage_file, view)
+                extra.update(makasete_company_code=sheet.makasete_company_code,
+                             links=sheet.rows, service=sheet.service)
             else:
-                try:
-                    extra["makasete_company_code"], extra["links"] = _linkage_prompts(
-                        wf.get(ticket_id))
-                except ValueError as exc:
-                    raise RenkeiError(f"日付は YYYY-MM-DD で入力してください（{exc}）") from None
+                extra["makasete_company_code"], extra["links"] = _linkage_prompts(view)
         if form_json:
             extra["form"] = json.loads(form_json.read_text(encoding="utf-8"))
         view = wf.advance(ticket_id, action, actor=wf.actor(user), note=note, **extra)
     typer.secho(f"#{view.id} → {view.status_label}", fg="green")
-
-
-def _date(value: Any) -> Any:
-    from datetime import date
-
-    if value in (None, ""):
-        return None
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise RenkeiError(f"日付は YYYY-MM-DD で入力してください: {value}") from None
 
 
 def kintone_text(ticket_id: int) -> None:

@@ -22,12 +22,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot import messages as m
-from bot.slack import payloads, views, views_home, views_text
+from bot.slack import payloads, stores_in, views, views_home, views_stores, views_text
 from bot.slack.guard import answers_db_errors
 from bot.slack.handlers_drift import DriftHandlers
 from bot.slack.home import Home
 from bot.slack.notifier import Notifier, kintone_url
 from bot.slack.roles import Roles
+from bot.slack.thread_sheet import ThreadSheet
 from bot.slack.views_copy import fits
 from bot.slack.views_partner import CUSTOMER_VERIFY_ACTION, customer_confirmed
 from workflow import partner
@@ -58,10 +59,12 @@ class Handlers:
         app.view(views.INTAKE_CALLBACK)(self.submit_intake)
         app.view(views.SEND_BACK_CALLBACK)(self.submit_send_back)
         app.view(views.LINKAGE_CALLBACK)(self.submit_linkage)
+        app.view(views_stores.LINKAGE_CONFIRM_CALLBACK)(self.submit_linkage_confirm)
         app.view(views.CONTACT_CALLBACK)(self.submit_contact)
         app.action(re.compile("^" + re.escape(views.ACTION_PREFIX)))(self.press)
         app.action(CUSTOMER_VERIFY_ACTION)(self.confirm)
         app.event("app_home_opened")(self.home)
+        ThreadSheet(self.wf, self.roles, self.notifier).register(app)
         self.drift.register(app)
 
     # ---- helpers ------------------------------------------------------------------------
@@ -104,7 +107,8 @@ class Handlers:
         if sub in ("new", "change"):
             ack()
             meta = {"kind": sub, "channel": body.get("channel_id", "")}
-            client.views_open(trigger_id=body["trigger_id"], view=views.intake_modal(sub, meta))
+            client.views_open(trigger_id=body["trigger_id"],
+                              view=views_stores.intake_modal(sub, meta))
         elif sub == "list":
             ack()
             self._list(body, rest.strip().lower() or "mine", respond)
@@ -199,9 +203,10 @@ class Handlers:
         meta = {"ticket_id": ticket.id, "status": ticket.status, "channel": channel,
                 "kind": ticket.kind}
         if press.action == "complete_setup":
-            return views.linkage_modal(ticket, self.wf.store_links(ticket.company_code), meta)
+            return views_stores.linkage_modal(ticket, self.wf.store_links(ticket.company_code),
+                                              meta)
         if press.action == "resubmit":
-            return views.intake_modal(ticket.kind, meta, views.intake_initial(ticket))
+            return views_stores.resubmit_modal(ticket, meta)
         return views.send_back_modal(ticket, meta)
 
     # ---- modal submissions --------------------------------------------------------------
@@ -227,7 +232,8 @@ class Handlers:
     def submit_intake(self, ack: Ack, body: Body, client: Any, view: Mapping[str, Any]) -> None:
         meta = payloads.meta(view)
         kind = str(meta.get("kind", "new"))
-        raw = payloads.read_intake(view, kind)
+        raw: dict[str, Any] = dict(payloads.read_intake(view, kind))
+        raw["stores"] = stores_in.intake_sources(self.wf, client, view, raw["company_code"])
         actor = self._actor(body)
         key = f"slack:view:{view.get('id', '')}"
         labels = {"desired_date": date_label_for(kind)} if kind in ("new", "change") else {}
@@ -269,6 +275,7 @@ class Handlers:
     @answers_db_errors
     def submit_linkage(self, ack: Ack, body: Body, client: Any,
                        view: Mapping[str, Any]) -> None:
+        """設定完了: a returned 設定依頼書 goes to its preview; inputs are recorded at once."""
         meta = payloads.meta(view)
         actor = self._actor(body)
         try:
@@ -276,14 +283,51 @@ class Handlers:
         except RenkeiError as exc:
             ack(response_action="update", view=views.notice_modal(m.ERROR_TITLE, exc.message))
             return
-        entered = payloads.read_linkage(view, ticket, self.wf.today())
-        if entered.errors:
-            ack(response_action="errors", errors=entered.errors)
+        values = payloads.state(view)
+        typed = payloads.value(values, "makasete_company_code")
+        if ids := payloads.file_ids(values, views_stores.LINKAGE_FILE):
+            service, _ = payloads.read_service(values)
+            ack(**stores_in.sheet_answer(self.wf, client, ticket, ids[0], typed,
+                                         {**meta, "service": service}))
+            return
+        entered = payloads.read_linkage(view, ticket)
+        preview = self.wf.preview_linkage(ticket.id, makasete_company_code=entered.company_code,
+                                          links=entered.rows, service=entered.service)
+        if entered.issues or preview.issues or preview.company_errors:
+            errors = payloads.linkage_errors(entered, preview.issues, preview.company_errors)
+            if any(len(e) >= 2000 for e in errors.values()):  # too many to show under inputs
+                messages = [i.text() for i in [*entered.issues, *preview.issues]]
+                ack(response_action="push", view=views_stores.linkage_errors_modal(messages))
+            else:
+                ack(response_action="errors", errors=errors)
             return
         self._submitted(ack, view, lambda: self.wf.advance(
-            ticket.id, "complete_setup", actor=actor, links=entered.links,
+            ticket.id, "complete_setup", actor=actor, links=entered.rows,
             makasete_company_code=entered.company_code, expected_status=meta.get("status"),
             service=entered.service, idempotency_key=f"slack:view:{view.get('id', '')}"))
+
+    @answers_db_errors
+    def submit_linkage_confirm(self, ack: Ack, body: Body, client: Any,
+                               view: Mapping[str, Any]) -> None:
+        """「この内容で記録」 on the preview: the same file, read again, recorded."""
+        meta = payloads.meta(view)
+        actor = self._actor(body)
+        try:
+            ticket = self.wf.get(int(meta["ticket_id"]))
+            _, sheet = stores_in.returned_sheet(client, str(meta.get("file_id", "")), ticket)
+            self.wf.advance(ticket.id, "complete_setup", actor=actor, links=sheet.rows,
+                            makasete_company_code=str(meta.get("company", "")),
+                            expected_status=meta.get("status"), service=meta.get("service"),
+                            idempotency_key=f"slack:view:{view.get('id', '')}")
+        except Duplicate:
+            ack()
+            return
+        except RenkeiError as exc:  # moved meanwhile, or the file changed: nothing recorded
+            text = " / ".join(stores_in.messages_of(exc))
+            ack(response_action="update", view=views.notice_modal(m.ERROR_TITLE, text))
+            return
+        ack()
+        self.notifier.kick()
 
     @answers_db_errors
     def submit_contact(self, ack: Ack, body: Body, client: Any,
