@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, insert, tuple_
+from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.orm import Session, sessionmaker
 
 from exporter.pos import (
@@ -26,9 +26,10 @@ from exporter.pos import (
     PosReceipt,
     PosReceiptLine,
 )
-from exporter.timing import parse_close_time
+from exporter.timing import close_moment, parse_close_time
+from workflow.errors import NotFound
 from workflow.linkage import get_or_create_company
-from workflow.models import Store
+from workflow.models import Company, Store
 
 SEED_STORES = [  # 店舗名 and 閉局 time of the seed's stores
     ("居酒屋データ分析 目黒本店", "23:30", "izakaya"),
@@ -123,6 +124,7 @@ def generate(factory: sessionmaker[Session], *, company_code: str = "10001",
                 for day in dates:
                     rng = random.Random(f"{seed}:{company_code}:{s.store_code}:{day}")
                     _day(rows, rng, company_code, s, day, tz, receipts_per_day)
+            _arrived_on_time(rows, plan, tz)
             for table, batch in rows.items():
                 for start in range(0, len(batch), 5000):
                     session.execute(insert(table), batch[start:start + 5000])
@@ -213,3 +215,66 @@ def _day(rows: dict[Any, list[dict[str, Any]]], rng: random.Random, company: str
     for denomination in DENOMINATIONS:
         count, counted = divmod(counted, denomination)
         rows[PosCashCount].append({**key, "denomination": denomination, "count": count})
+
+
+def _arrived_on_time(rows: dict[Any, list[dict[str, Any]]], plan: list[DemoStore],
+                     tz: ZoneInfo) -> None:
+    """An online register sends each row as it makes it: made_at = received_at = the moment
+    of the sale, payment or movement (the drawer count at 閉局), never later than now."""
+    now = datetime.now(tz)
+    closes = {s.store_code: s.close_time for s in plan}
+    sold: dict[tuple[str, date, str], datetime] = {}
+    for r in rows[PosReceipt]:
+        sold[(r["store_code"], r["business_date"], r["receipt_no"])] = r["sold_at"]
+    for table, moment in ((PosReceipt, lambda r: r["sold_at"]),
+                          (PosReceiptLine, lambda r: sold[(r["store_code"], r["business_date"],
+                                                          r["receipt_no"])]),
+                          (PosPayment, lambda r: r["paid_at"]),
+                          (PosCashMovement, lambda r: r["occurred_at"]),
+                          (PosCashCount, lambda r: close_moment(
+                              r["business_date"], closes[r["store_code"]], tz))):
+        for r in rows[table]:
+            made = moment(r)
+            r["made_at"], r["received_at"] = made, min(made, now)
+
+
+def arrive_offline(factory: sessionmaker[Session], *, company_code: str, store_code: str,
+                   days: int, end: date, tz: ZoneInfo, now: datetime,
+                   receipts_per_day: int | None = None, seed: int = 7) -> dict[date, int]:
+    """`demo-data --offline-days N`: the store's register was offline over the N business
+    dates ending at `end`; the receipts it made then (with their lines and payments) reach
+    renkei now, after those days were closed. Returns receipts added per date."""
+    with factory() as session, session.begin():
+        store = session.scalar(select(Store).join(Company).where(
+            Company.company_code == company_code, Store.store_code == store_code))
+        if store is None:
+            raise NotFound(f"store {company_code}/{store_code} not found")
+        n = int(store_code) if store_code.isdigit() else 0
+        style = SEED_STORES[n - 1][2] if 1 <= n <= len(SEED_STORES) else \
+            ("izakaya", "cafe", "ramen", "family")[n % 4]
+        plan = DemoStore(store_code, store.name, store.close_time, style, "")
+        added: dict[date, int] = {}
+        for back in range(days - 1, -1, -1):
+            day = end - timedelta(days=back)
+            taken = set(session.scalars(select(PosReceipt.receipt_no).where(
+                PosReceipt.company_code == company_code, PosReceipt.store_code == store_code,
+                PosReceipt.business_date == day)))
+            rows: dict[Any, list[dict[str, Any]]] = {t: [] for t in _TABLES}
+            rng = random.Random(f"{seed}:offline:{company_code}:{store_code}:{day}")
+            _day(rows, rng, company_code, plan, day, tz, receipts_per_day)
+            numbers: dict[str, str] = {}
+            counter = len(taken)
+            for r in rows[PosReceipt]:
+                counter += 1
+                while f"{counter:05d}" in taken:
+                    counter += 1
+                numbers[r["receipt_no"]] = f"{counter:05d}"
+            made = {r["receipt_no"]: r["sold_at"] for r in rows[PosReceipt]}
+            for table in (PosReceipt, PosReceiptLine, PosPayment):
+                batch = [{**r, "receipt_no": numbers[r["receipt_no"]],
+                          "made_at": made[r["receipt_no"]], "received_at": now}
+                         for r in rows[table]]
+                for start in range(0, len(batch), 5000):
+                    session.execute(insert(table), batch[start:start + 5000])
+            added[day] = len(rows[PosReceipt])
+    return added

@@ -8,6 +8,9 @@
   stores being linked, unlinked or changing close time) and catches up closes that no process
   was running to fire (yesterday and the day before).
 - `export:drain`: the continuous drain loop.
+- Late data (`exporter.late.scan`): after every close and every hourly fire, inside the fire
+  this process claimed, rows that reached renkei after their day or hour was frozen are
+  enqueued as the next revision.
 
 APScheduler 3 runs a job in every process that schedules it, so each close and hourly fire is
 claimed in the database (`workflow.claims.claim_fire`) under its scheduled time, computed from
@@ -27,7 +30,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session, sessionmaker
 
-from exporter import outbox
+from exporter import late, outbox
 from exporter.batches import Enqueued, enqueue_close, enqueue_hourly, targets_on
 from exporter.confirm import confirm_delivered
 from exporter.destinations import Sender
@@ -70,9 +73,10 @@ class ExportJobs:
             return []
         self.fired.append((job_id, fire))
         day = close_business_date(fire, close_time)
-        added = enqueue_close(self.factory, self.tz, day, close_time=close_time)
+        added = enqueue_close(self.factory, self.tz, day, close_time=close_time,
+                              now=self.clock())
         log.info("close %s (%s): %d batches enqueued", close_time, day, len(added))
-        return added
+        return added + self.late()
 
     def hourly(self) -> list[Enqueued]:
         """支払種別明細 of the hour that just ended."""
@@ -80,7 +84,22 @@ class ExportJobs:
         if not claim_fire(self.factory, "export:hourly", fire, self.worker):
             return []
         self.fired.append(("export:hourly", fire))
-        return enqueue_hourly(self.factory, self.tz, fire - timedelta(hours=1))
+        added = enqueue_hourly(self.factory, self.tz, fire - timedelta(hours=1),
+                               now=self.clock())
+        return added + self.late()
+
+    def late(self) -> list[Enqueued]:
+        """Revisions for data that arrived after its day or hour was frozen (run inside a
+        claimed close or hourly fire, so once across replicas)."""
+        try:
+            found = late.scan(self.factory, self.tz, now=self.clock())
+        except Exception:  # the next hourly fire scans again from the same mark
+            log.exception("late-data scan failed")
+            return []
+        if found.enqueued:
+            log.info("late data: %d days, %d hours, %d revisions enqueued",
+                     len(found.late_days), len(found.late_hours), len(found.enqueued))
+        return found.enqueued
 
     def drain(self) -> outbox.DrainResult:
         """Send what is due; bounded so a huge backlog does not starve other jobs' threads."""

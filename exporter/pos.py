@@ -10,10 +10,20 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, Index, Integer, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from workflow.db import Base, UTCDateTime
+from workflow.db import Base, UTCDateTime, utcnow
+
+
+class Arrival:
+    """When the register made a row and when it reached renkei: a register that was offline
+    sends its rows late, and `exporter.late` re-sends the days they belong to."""
+
+    made_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # null: the register did not say
+    # Indexed: the late-data scan reads only rows received since its last run.
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow,
+                                                  server_default=func.now(), index=True)
 
 
 class PosCategory(Base):
@@ -47,7 +57,7 @@ class PosProduct(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class PosReceipt(Base):
+class PosReceipt(Arrival, Base):
     """One 会計 (receipt) of a business day."""
 
     __tablename__ = "pos_receipts"
@@ -71,7 +81,7 @@ class PosReceipt(Base):
     voided: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class PosReceiptLine(Base):
+class PosReceiptLine(Arrival, Base):
     """One line of a receipt."""
 
     __tablename__ = "pos_receipt_lines"
@@ -96,7 +106,7 @@ class PosReceiptLine(Base):
     tax_rate: Mapped[int] = mapped_column(Integer, default=10)
 
 
-class PosPayment(Base):
+class PosPayment(Arrival, Base):
     """How a receipt was paid: one row per 支払科目種 used (split payments have several)."""
 
     __tablename__ = "pos_payments"
@@ -116,7 +126,7 @@ class PosPayment(Base):
     voided: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class PosCashMovement(Base):
+class PosCashMovement(Arrival, Base):
     """入出金: cash in or out of the drawer outside sales."""
 
     __tablename__ = "pos_cash_movements"
@@ -135,7 +145,7 @@ class PosCashMovement(Base):
     amount: Mapped[int] = mapped_column(Integer)
 
 
-class PosCashCount(Base):
+class PosCashCount(Arrival, Base):
     """金種別現金在高: the drawer counted at 閉局."""
 
     __tablename__ = "pos_cash_counts"

@@ -14,7 +14,7 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from exporter import demo, outbox
+from exporter import demo, late, outbox
 from exporter.batches import enqueue_close
 from exporter.kinds import write_schemas
 from exporter.service import Runtime, close_store, parse_close_request, runtime
@@ -189,6 +189,27 @@ def backfill(
         _summary(_drain(rt, progress=True), rt)
 
 
+@export_app.command("scan")
+def scan(
+    send: bool = typer.Option(True, "--send/--no-send", help="Drain after enqueueing."),
+) -> None:
+    """The late-data check now: days (and hours) that received register rows after they were
+    frozen are enqueued as their next revision (it also runs hourly and after every close)."""
+    rt = runtime()
+    found = late.scan(rt.factory, rt.tz)
+    typer.echo(f"rows received since {found.since.astimezone(rt.tz):%Y-%m-%d %H:%M:%S} JST: "
+               f"{len(found.late_days)} late days, {len(found.late_hours)} late hours, "
+               f"{len(found.enqueued)} revisions enqueued")
+    for company, store, day in found.late_days:
+        kinds = sorted(e.kind for e in found.enqueued if e.hour is None
+                       and (e.company_code, e.store_code, e.business_date) ==
+                       (company, store, day))
+        typer.echo(f"  {company}/{store} {day}: " + (", ".join(kinds) if kinds else
+                                                      "no kind changed"))
+    if send and found.enqueued:
+        _summary(_drain(rt), rt)
+
+
 @export_app.command("schema")
 def schema(out: Path = typer.Option(Path("docs/export-schema"), help="Folder.")) -> None:
     """Write the JSON Schema of the eight kinds and the envelope."""
@@ -203,11 +224,21 @@ def demo_data(
     end: str | None = typer.Option(None, help="Last business date (default: today)."),
     receipts: int | None = typer.Option(None, help="Receipts per store and day (default "
                                                    "40-90, random)."),
+    offline_days: int | None = typer.Option(
+        None, "--offline-days", min=1, max=366,
+        help="Instead: --store's register was offline over the last N days up to --end; the "
+             "receipts it made then arrive now (then `renkei export scan`)."),
+    store: str | None = typer.Option(None, help="USEN 店舗CD, with --offline-days."),
 ) -> None:
     """Fill the POS tables with realistic sample data and link the stores (連携済)."""
     rt = runtime()
     with _user_errors():
         last = _date(end, "end") if end else datetime.now(rt.tz).date()
+        if offline_days is not None:
+            if not store:
+                raise ValidationFailed([FieldError("store", "--offline-days needs --store")])
+            _offline(rt, company, store, offline_days, last, receipts)
+            return
     counts = demo.generate(rt.factory, company_code=company, stores=stores, days=days,
                            end=last, tz=rt.tz, receipts_per_day=receipts)
     typer.echo(f"company {company}: {counts['stores']} stores linked, {counts['receipts']} "
@@ -216,6 +247,17 @@ def demo_data(
                "(renkei stores link, 設定完了) requires 連携開始日 today or later")
     typer.echo(f"next: renkei export backfill --from {last - timedelta(days=days - 1)} "
                f"--to {last}   (files under {rt.settings.export_destination})")
+
+
+def _offline(rt: Runtime, company: str, store: str, days: int, last: date,
+             receipts: int | None) -> None:
+    added = demo.arrive_offline(rt.factory, company_code=company, store_code=store, days=days,
+                                end=last, tz=rt.tz, now=datetime.now(rt.tz),
+                                receipts_per_day=receipts)
+    for day, count in added.items():
+        typer.echo(f"{company}/{store} {day}: {count} receipts made offline arrived now")
+    typer.echo("next: renkei export scan   (days already sent go out again as their next "
+               "revision; days not yet closed go out at their close)")
 
 
 def register(app: typer.Typer) -> None:
