@@ -8,6 +8,7 @@
   stores being linked, unlinked or changing close time) and catches up closes that no process
   was running to fire (yesterday and the day before).
 - `export:drain`: the continuous drain loop.
+- `export:prune`: at 04:30, retention (`exporter.retention`, `workflow.retention`), claimed.
 - Late data (`exporter.late.scan`): after every close and every hourly fire, inside the fire
   this process claimed, rows that reached renkei after their day or hour was frozen are
   enqueued as the next revision.
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.base import BaseScheduler
@@ -30,7 +31,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session, sessionmaker
 
-from exporter import late, outbox
+from exporter import late, outbox, retention
 from exporter.batches import Enqueued, enqueue_close, enqueue_hourly, targets_on
 from exporter.confirm import confirm_delivered
 from exporter.destinations import Sender
@@ -43,12 +44,14 @@ from exporter.timing import (
     parse_close_time,
     top_of_hour,
 )
+from workflow import retention as workflow_retention
 from workflow.claims import claim_fire
 from workflow.db import utcnow
 from workflow.settings import Settings
 
 log = logging.getLogger(__name__)
 CLOSE_PREFIX = "export:close@"
+PRUNE_AT = time(4, 30)  # JST: after the last closes (02:00) and before the first opening
 
 
 class ExportJobs:
@@ -61,6 +64,7 @@ class ExportJobs:
         self.worker, self.clock = worker, clock
         self.tz = ZoneInfo(settings.timezone)
         self.sender = Sender(settings, xsettings)
+        self.xsettings = xsettings
         self.fired: list[tuple[str, datetime]] = []  # fires this process won (for operators)
         self.sent = 0  # batches this process delivered
 
@@ -100,6 +104,21 @@ class ExportJobs:
             log.info("late data: %d days, %d hours, %d revisions enqueued",
                      len(found.late_days), len(found.late_hours), len(found.enqueued))
         return found.enqueued
+
+    def prune(self) -> dict[str, int] | None:
+        """Retention: delivered batches' records, finished jobs, old request ids and fires
+        (None when another replica claimed tonight's prune)."""
+        fire = last_occurrence(self.clock(), PRUNE_AT, self.tz)
+        if not claim_fire(self.factory, "export:prune", fire, self.worker):
+            return None
+        self.fired.append(("export:prune", fire))
+        now = self.clock()
+        removed = retention.prune_batches(self.factory, days=self.xsettings.retention_days,
+                                          now=now)
+        removed |= workflow_retention.prune(
+            self.factory, outbox_days=self.settings.outbox_retention_days, now=now)
+        log.info("retention prune: %s", removed)
+        return removed
 
     def drain(self) -> outbox.DrainResult:
         """Send what is due; bounded so a huge backlog does not starve other jobs' threads."""
@@ -180,6 +199,10 @@ def register(scheduler: BaseScheduler, factory: sessionmaker[Session], settings:
     scheduler.add_job(jobs.hourly, CronTrigger(minute=0, timezone=tz), id="export:hourly",
                       replace_existing=True, coalesce=True, misfire_grace_time=1800,
                       max_instances=1)
+    scheduler.add_job(jobs.prune, CronTrigger(hour=PRUNE_AT.hour, minute=PRUNE_AT.minute,
+                                              timezone=tz),
+                      id="export:prune", replace_existing=True, coalesce=True,
+                      misfire_grace_time=3600, max_instances=1)
     scheduler.add_job(jobs.drain, IntervalTrigger(seconds=x.drain_interval_seconds,
                                                   timezone=tz),
                       id="export:drain", replace_existing=True, next_run_time=soon,

@@ -64,6 +64,7 @@ class Settings(BaseSettings):
     smtp_password: str = Field(default="", alias="SMTP_PASSWORD", repr=False)
     smtp_starttls: bool = Field(default=True, alias="SMTP_STARTTLS")
     reminder_check_minutes: int = Field(default=15, ge=1, alias="RENKEI_REMINDER_CHECK_MINUTES")
+    outbox_retention_days: int = Field(default=35, ge=1, alias="RENKEI_OUTBOX_RETENTION_DAYS")
 
     @field_validator("planning_users", "closures", mode="before")
     @classmethod

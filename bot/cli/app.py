@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from bot import context
-from bot.cli import export
+from bot.cli import export, prune
 from bot.cli import run as cli_run
 from bot.cli import tickets as cli_tickets
 from bot.cli.stores import stores_app
@@ -23,9 +23,10 @@ app.add_typer(stores_app, name="stores")
 app.command("kintone-text")(cli_tickets.kintone_text)
 cli_run.register(app)
 
-db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema and retention.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
+db_app.command("prune")(prune.prune)
 export.register(app)  # `renkei export …` and `renkei demo-data`
 
 
