@@ -132,7 +132,7 @@ def test_cli_offline_days_then_scan_sends_revision_2_to_the_files(cli_env: Path)
     result = runner.invoke(app, ["export", "scan"])
     assert result.exit_code == 0, result.output
     assert "2 late days" in result.output
-    assert "10001/0001 2026-11-20: payment_breakdown, sales, sales_detail, " \
+    assert "10001/0001 2026-11-20: revision for payment_breakdown, sales, sales_detail, " \
            "settlement_report" in result.output
     lines = (cli_env / "12345" / "67890" / DAY.isoformat() / "sales.jsonl").read_text()
     rows = [json.loads(line) for line in lines.splitlines()]

@@ -200,12 +200,17 @@ def scan(
     typer.echo(f"rows received since {found.since.astimezone(rt.tz):%Y-%m-%d %H:%M:%S} JST: "
                f"{len(found.late_days)} late days, {len(found.late_hours)} late hours, "
                f"{len(found.enqueued)} revisions enqueued")
+    unchanged = 0
     for company, store, day in found.late_days:
         kinds = sorted(e.kind for e in found.enqueued if e.hour is None
                        and (e.company_code, e.store_code, e.business_date) ==
                        (company, store, day))
-        typer.echo(f"  {company}/{store} {day}: " + (", ".join(kinds) if kinds else
-                                                      "no kind changed"))
+        if kinds:
+            typer.echo(f"  {company}/{store} {day}: revision for " + ", ".join(kinds))
+        else:
+            unchanged += 1
+    if unchanged:
+        typer.echo(f"  {unchanged} more days read again: no kind changed, nothing to send")
     if send and found.enqueued:
         _summary(_drain(rt), rt)
 
