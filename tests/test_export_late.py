@@ -4,11 +4,14 @@ revision 2 reaches the partner by itself, once, in order, only for the kinds tha
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy import delete, update
+from sqlalchemy import delete, insert, update
 from typer.testing import CliRunner
 
 from bot.cli.app import app
@@ -145,3 +148,74 @@ def test_cli_offline_days_then_scan_sends_revision_2_to_the_files(cli_env: Path)
     assert result.exit_code == 2 and "--store" in result.output
     result = runner.invoke(app, ["demo-data", "--offline-days", "2", "--store", "0042"])
     assert result.exit_code == 2 and "not found" in result.output
+
+
+def test_a_late_hour_goes_out_again_and_the_next_close_finds_late_rows_too(
+        database: Database) -> None:
+    """Within an open day, payments that arrive after their hour send that hour's 支払種別明細
+    again (revision 2 when the hour had gone out); rows of a closed day that arrive between
+    hourly fires are found by the next close as well."""
+    setup_stores(database, stores=2, days=2, receipts=6)
+    _register_was_offline(database)
+    clock = Clock(datetime(2026, 11, 20, 15, 0, 30, tzinfo=TZ))
+    bound = jobs.ExportJobs(BackgroundScheduler(timezone=TZ), database.factory,
+                            settings_for("/tmp/unused"), fast_settings(), worker="w1",
+                            clock=clock)
+    try:
+        # the 14:00 hour of DAY went out with one payment, made at 14:10
+        with database.factory() as session, session.begin():
+            session.execute(insert(PosPayment).values(
+                company_code=COMPANY, store_code=OFFLINE, business_date=DAY,
+                receipt_no="90001", paid_at=datetime(2026, 11, 20, 14, 10, tzinfo=TZ),
+                payment_type_code="01", payment_type_name="現金", amount=1000,
+                received_at=datetime(2026, 11, 20, 14, 10, 1, tzinfo=TZ)))
+        first = [e for e in bound.hourly() if e.store_code == OFFLINE]
+        assert [e.hour for e in first] == [14]
+        # an hour later, a payment of 14:40 that the register could not send until now
+        clock.advance(hours=1)
+        with database.factory() as session, session.begin():
+            session.execute(insert(PosPayment).values(
+                company_code=COMPANY, store_code=OFFLINE, business_date=DAY,
+                receipt_no="90002", paid_at=datetime(2026, 11, 20, 14, 40, tzinfo=TZ),
+                payment_type_code="02", payment_type_name="クレジットカード", amount=2500,
+                received_at=clock.at))
+        again = [e for e in bound.hourly() if e.store_code == OFFLINE]  # 0001: its 15:00 hour
+        assert [(e.hour, e.kind) for e in again] == [(14, Kind.PAYMENT_BREAKDOWN)]
+        hour14 = [b for b in batches(database) if b.hour == 14 and b.store_code == OFFLINE]
+        assert [b.revision for b in hour14] == [1, 2]
+        assert hour14[1].supersedes == hour14[0].idempotency_key
+        body = Envelope.model_validate_json(hour14[1].body)
+        assert sum(r["amount"] for r in body.records) == 3500
+        # DAY - 1 closed; a movement of that day arrives before the next close fires
+        clock.at = datetime(2026, 11, 19, 21, 0, 10, tzinfo=TZ)
+        bound.close("21:00")
+        clock.at = datetime(2026, 11, 20, 21, 0, 10, tzinfo=TZ)
+        with database.factory() as session, session.begin():
+            session.execute(insert(PosCashMovement).values(
+                company_code=COMPANY, store_code=OFFLINE, business_date=DAY - timedelta(days=1),
+                movement_no="009", occurred_at=datetime(2026, 11, 19, 20, 0, tzinfo=TZ),
+                direction="out", reason="仕入れ（食材）", amount=1200, received_at=clock.at))
+        added = bound.close("21:00")
+    finally:
+        bound.sender.close()
+    revised = {(e.business_date, e.kind) for e in added if e.business_date == DAY - timedelta(
+        days=1)}
+    assert revised == {(DAY - timedelta(days=1), Kind.CASH_MOVEMENT),
+                       (DAY - timedelta(days=1), Kind.SETTLEMENT_REPORT)}
+
+
+def test_the_bench_receiver_serves_one_port_from_several_processes() -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "tests.webhook_receiver", "--processes",
+                             "3"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        url = f"http://127.0.0.1:{int(proc.stdout.readline())}/makasete/webhook"
+        with httpx.Client() as client:
+            for n in range(30):  # a new connection each: the kernel spreads them
+                answer = client.post(url, content=b"{}", headers={
+                    "Idempotency-Key": f"k{n}", "Connection": "close"})
+                assert answer.status_code == 200
+            assert client.get(url).json() == {"requests": 30}
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=30) == 0
