@@ -80,8 +80,10 @@ def _arrived(session: Session, since: datetime) -> dict[DayKey, datetime]:
     return out
 
 
-def _frozen(session: Session, days: set[date], *, hourly: bool) -> dict[tuple[Any, ...],
-                                                                         datetime]:
+Frozen = dict[tuple[Any, ...], datetime]
+
+
+def _frozen(session: Session, days: set[date], *, hourly: bool) -> Frozen:
     """(store, date[, hour]) -> when its latest batch was frozen, for the given dates."""
     if not days:
         return {}
@@ -109,8 +111,7 @@ def _slot_end(session: Session, moment: Any) -> ColumnElement[Any]:
     return func.strftime("%Y-%m-%d %H:00:00", moment, "+1 hour")
 
 
-def _late_slots(session: Session, since: datetime) -> dict[tuple[str, str, date, datetime],
-                                                           datetime]:
+def _late_slots(session: Session, since: datetime) -> Frozen:
     """(store, date, slot start) -> latest arrival, for payments received after their hour."""
     p = PosPayment
     start = _slot_start(session, p.paid_at).label("slot")

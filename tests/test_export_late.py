@@ -142,6 +142,13 @@ def test_cli_offline_days_then_scan_sends_revision_2_to_the_files(cli_env: Path)
     assert [(r["revision"], r["supersedes"]) for r in rows] == [
         (1, None), (2, rows[0]["idempotency_key"])]
     assert len(rows[1]["records"]) == len(rows[0]["records"]) + 3
+    status = {r["store_code"]: r for r in json.loads(
+        runner.invoke(app, ["export", "status", "--json"]).output)}
+    assert status["0002"]["revisions"] == 0 and status["0001"]["revisions"] == 8
+    assert status["0001"]["delivered"] == 16 + 8 + len([
+        line for day in ("2026-11-19", DAY.isoformat())
+        for line in (cli_env / "12345" / "67890" / day / "payment_breakdown.jsonl")
+        .read_text().splitlines() if '"hour":null' not in line])
     again = runner.invoke(app, ["export", "scan"])
     assert again.exit_code == 0 and "0 revisions enqueued" in again.output, again.output
     result = runner.invoke(app, ["demo-data", "--offline-days", "2"])

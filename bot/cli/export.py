@@ -123,7 +123,7 @@ def status(
         typer.echo("nothing exported yet")
         return
     typer.echo(f"{'store':<16} {'makasete':<13} {'delivered':>9} {'last date':<10} "
-               f"{'pending':>7} {'oldest':>8} {'dead':>5}  next attempt / error")
+               f"{'pending':>7} {'oldest':>8} {'dead':>5} {'revised':>7}  next attempt / error")
     for r in rows:
         age = "-" if r.oldest_pending_age_seconds is None else \
             _age(r.oldest_pending_age_seconds)
@@ -135,7 +135,7 @@ def status(
         typer.echo(f"{r.company_code + '/' + r.store_code:<16} "
                    f"{r.makasete_company_code + '/' + r.makasete_store_code:<13} "
                    f"{r.delivered:>9} {r.last_delivered_date or '-'!s:<10} {r.pending:>7} "
-                   f"{age:>8} {r.dead:>5}  {note}")
+                   f"{age:>8} {r.dead:>5} {r.revisions:>7}  {note}")
         for d in r.dead_batches:
             typer.secho(f"    dead {d.idempotency_key}: {d.last_error[:80]}", fg="red")
 
