@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import httpx
 from slack_sdk.signature import SignatureVerifier
 
-from tests.slack_emulator import Emulator
+from tests.slack_emulator import Call, Emulator, refusal
 
 
 class Driver:
@@ -78,7 +78,23 @@ class Driver:
                    "api_app_id": "A0TEST", "trigger_id": f"trig.{next(self._n)}",
                    "view": {**view, "state": {"values": state}, "team_id": "T0TEST",
                             "app_id": "A0TEST", "bot_id": "BBOT"}}
-        return self.interactive(payload, **kw)
+        response = self.interactive(payload, **kw)
+        self._check_ack_view(response)
+        return response
+
+    def _check_ack_view(self, response: httpx.Response) -> None:
+        """A view in a submission's ack (response_action update/push) is checked as Slack
+        checks views.update; a refusal is recorded like the emulator's own."""
+        try:
+            body = response.json() if response.content.strip() else {}
+        except ValueError:
+            return
+        if isinstance(body, dict) and isinstance(body.get("view"), dict):
+            refused = refusal("views.update", {"view": body["view"]})
+            if refused:
+                with self.emulator.lock:
+                    self.emulator.refused.append(
+                        (Call("ack:views.update", body, {}), *refused))
 
     def click(self, blocks: list[dict[str, Any]], action: str, *, user: str,
               action_ts: str | None = None, channel: str = "CREQ", user_team: str = "T0TEST",

@@ -161,3 +161,6 @@ def harness(database: Database, slack_settings: dict[str, str], clock: Clock
         background.stop()
         bot.close()
         emulator.close()
+    # Every test through the emulator also checks Slack's limits: nothing may be refused.
+    assert not emulator.refused, [(c.method, error, why[:3]) for c, error, why in
+                                  emulator.refused]

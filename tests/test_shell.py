@@ -91,3 +91,24 @@ def test_send_back_and_resubmit_from_the_prompt(database: Database) -> None:
     assert [s.code for s in ticket.stores] == ["0003"]  # typed lines replace the list
     assert "0120-210-440" in text
     assert "コマンドが分かりません" in text and "その番号のボタンはありません" in text
+
+
+def test_a_300_store_text_prints_whole_in_labelled_parts_and_as_a_file(
+        database: Database, tmp_path: Path) -> None:
+    """The terminal prints split parts as Slack shows them: labelled (k/n), code verbatim
+    (a store name with * or :tada: is not restyled, &<> shown as written), and the .txt."""
+    shell, out = _shell(database, [":quit"], files=tmp_path)
+    names = [f"店舗{i:03d} *特選* :tada: &<館>" + "名" * 70 for i in range(1, 301)]
+    raw = {"customer_code": "123456", "company_code": "67890", "company_name": "株式会社A",
+           "stores": "\n".join(f"{i:04d}:{n}" for i, n in enumerate(names, start=1)),
+           "desired_date": "2026-12-07", "remarks": ""}
+    ticket = shell.notifier.wf.file_request("new", raw, actor=shell.notifier.wf.actor("tanaka"))
+    shell.run()
+    text = out.getvalue()
+    kintone = shell.notifier.wf.kintone_text(ticket.id)
+    parts = text.count("（1/")
+    assert parts >= 1 and "分割で表示します" in text
+    printed = "".join(line.split("│ ", 1)[1] for line in text.splitlines() if "│ " in line)
+    # the parts, one after the other, are the 定型文 (line ends aside: a terminal line each)
+    assert printed == kintone.replace("\n", "")
+    assert (tmp_path / f"renkei-{ticket.id}-kintone.txt").read_text("utf-8") == kintone

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -135,10 +136,11 @@ class Outgoing:
                 if self.wf.get(ticket_id).status != "cancelled":
                     reason = (m.KINTONE_REASON_NO_RECORD if kintone_configured(self.settings)
                               else m.KINTONE_REASON_UNSET)
-                    text, blocks = views_partner.text_to_copy(
-                        m.kintone_comment_by_hand(reason),
-                        partner.kintone_comment_text(self.wf, ticket_id))
-                    self._once(job, "copy", lambda: self._post(ticket_id, text, blocks))
+                    # Whole: in parts over several posts and a .txt when long.
+                    self.notifier.post_copy(
+                        f"copy:{job.dedupe_key}", ticket_id, m.kintone_comment_by_hand(reason),
+                        partner.kintone_comment_text(self.wf, ticket_id),
+                        what=m.TXT_COMPLETION, name="kanryo")
                 raise
             self._once(job, "note", lambda: self._post(ticket_id, m.KINTONE_COMMENTED))
 
@@ -171,9 +173,10 @@ class Outgoing:
         ticket = self.wf.get(_ticket_id(job))
         assert ticket.customer_channel is not None  # the "slack" route means a channel is set
 
-        def post() -> None:
-            message = partner.customer_notice(self.wf, ticket.id, channel="slack")
-            text, blocks = views_partner.customer_message(message, ticket.id)
+        message = partner.customer_notice(self.wf, ticket.id, channel="slack")
+        posts = views_partner.customer_messages(message, ticket.id)
+
+        def post(text: str, blocks: list[dict[str, Any]]) -> None:
             try:
                 self.client.chat_postMessage(channel=ticket.customer_channel, text=text,
                                              blocks=blocks)
@@ -183,7 +186,10 @@ class Outgoing:
                     raise Skip(error) from None
                 raise
 
-        self._once(job, "customer", post)
+        # A long store list comes in several messages; the last one carries the button.
+        for i, (text, blocks) in enumerate(posts):
+            what = "customer" if i == len(posts) - 1 else f"customer:{i}"
+            self._once(job, what, partial(post, text, blocks))
 
     def _customer_message(self, core: Handler) -> Handler:
         def run(job: OutboxJob) -> None:
@@ -210,8 +216,9 @@ class Outgoing:
     def _hand_to_planner(self, job: OutboxJob, ticket: TicketView, reason: str) -> None:
         message = partner.customer_notice(self.wf, ticket.id, channel="manual")
         intro = m.customer_by_hand(self._mention_actor(job.payload.get("event_id")), reason)
-        text, blocks = views_partner.customer_text_to_copy(intro, message)
-        self._once(job, "copy", lambda: self._post(ticket.id, text, blocks))
+        self.notifier.post_copy(f"copy:{job.dedupe_key}", ticket.id, intro,
+                                views_partner.customer_copy_text(message),
+                                what=m.TXT_CUSTOMER, name="customer")
 
     # ---- SLA reminder -------------------------------------------------------------------
     def reminder(self, job: OutboxJob) -> None:

@@ -22,10 +22,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot import messages as m
-from bot.slack import payloads, views
+from bot.slack import payloads, views, views_text
 from bot.slack.home import Home
 from bot.slack.notifier import Notifier, kintone_url
 from bot.slack.roles import Roles
+from bot.slack.views_copy import fits
 from bot.slack.views_partner import CUSTOMER_VERIFY_ACTION, customer_confirmed
 from workflow import partner
 from workflow.errors import Duplicate, NotFound, RenkeiError, ValidationFailed
@@ -106,7 +107,7 @@ class Handlers:
             ack()
             self._show(body, rest.strip().lstrip("#"), respond)
         elif sub in ("", "help"):
-            ack(text=m.HELP_TITLE, blocks=views.help_blocks(self.command_name),
+            ack(text=m.HELP_TITLE, blocks=views_text.help_blocks(self.command_name),
                 response_type="ephemeral")
         else:
             ack(text=m.unknown_subcommand(self.command_name, text), response_type="ephemeral")
@@ -120,7 +121,8 @@ class Handlers:
         else:
             which, tickets = "mine", self.wf.list_tickets(requester=user)
         title = m.LIST_TITLES[which]
-        respond(text=title, blocks=views.ticket_list(title, tickets), response_type="ephemeral")
+        blocks = views_text.ticket_list(title, tickets, more=m.list_cli(which, user))
+        respond(text=title, blocks=blocks, response_type="ephemeral")
 
     def _show(self, body: Body, number: str, respond: Respond) -> None:
         if not (number.isascii() and number.isdigit()):
@@ -134,8 +136,9 @@ class Handlers:
             self._tell(respond, m.failed(exc.message))
             return
         respond(text=views.ticket_message(ticket, ticket.actions)[0], response_type="ephemeral",
-                blocks=views.ticket_detail(ticket, ticket.actions, kintone, self.tz,
-                                           kintone_url=kintone_url(self.wf.settings, ticket)))
+                blocks=views_text.ticket_detail(ticket, ticket.actions, kintone, self.tz,
+                                                kintone_url=kintone_url(self.wf.settings,
+                                                                        ticket)))
 
     # ---- buttons --------------------------------------------------------------------------
     def press(self, ack: Ack, body: Body, client: Any, respond: Respond) -> None:
@@ -150,8 +153,15 @@ class Handlers:
         actor = self._actor(body)
         try:
             if press.action == views.KINTONE_ACTION:
+                # Whole: one ephemeral answer, or several notes (chat.postEphemeral) when long.
                 text = self.wf.kintone_text(press.ticket_id)
-                self._tell(respond, text, views.kintone_blocks(text))
+                copies = views_text.kintone_messages(text)
+                if len(copies) > 1:
+                    channel = (body.get("channel") or {}).get("id")
+                    for fallback, blocks in copies:
+                        self._tell_in(client, channel, actor.id, fallback, blocks)
+                    return
+                self._tell(respond, copies[0][0], copies[0][1])
                 return
             if press.action == views.CONTACT_ACTION:
                 ticket = self.wf.get(press.ticket_id)
@@ -229,11 +239,13 @@ class Handlers:
         if ticket is not None:
             channel = self.notifier.channel
             text = self.wf.kintone_text(ticket.id)
-            self._tell_in(client, meta.get("channel"), actor.id,
-                          m.filed(ticket.id, f"<#{channel}>" if channel else ""),
-                          [{"type": "section", "text": {"type": "mrkdwn", "text": m.filed(
-                              ticket.id, f"<#{channel}>" if channel else "")}},
-                           *views.kintone_blocks(text)])
+            filed = m.filed(ticket.id, f"<#{channel}>" if channel else "")
+            head = [{"type": "section", "text": {"type": "mrkdwn", "text": filed}}]
+            copy = views_text.kintone_blocks(text)
+            # A 定型文 too long for this one note is in the ticket's thread, whole.
+            tail = copy if fits(head, copy) else [views.note_block(
+                m.text_elsewhere(m.TXT_KINTONE, len(text), ticket.id))]
+            self._tell_in(client, meta.get("channel"), actor.id, filed, [*head, *tail])
 
     def submit_send_back(self, ack: Ack, body: Body, client: Any,
                          view: Mapping[str, Any]) -> None:

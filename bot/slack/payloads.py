@@ -65,7 +65,17 @@ def state(view: Mapping[str, Any]) -> Mapping[str, Any]:
 def read_intake(view: Mapping[str, Any], kind: str) -> dict[str, str]:
     """The raw form (English keys, strings) the workflow's parser takes."""
     values = state(view)
-    return {field: value(values, field) for field in intake_fields(kind)}
+    return {field: joined(values, field) for field in intake_fields(kind)}
+
+
+def joined(values: Mapping[str, Any], field: str) -> str:
+    """A field's text, read from its input and the inputs that continue it (`field:2`, …:
+    a long pre-fill is spread over several inputs), one after the other."""
+    parts = [value(values, field)]
+    parts += [value(values, key) for key in sorted(
+        (k for k in values if k.startswith(field + ":") and k[len(field) + 1:].isdigit()),
+        key=lambda k: int(k[len(field) + 1:]))]
+    return "\n".join(p for p in parts if p)
 
 
 def read_contact(view: Mapping[str, Any]) -> tuple[str, str]:
@@ -101,7 +111,8 @@ def read_linkage(view: Mapping[str, Any], ticket: TicketView, today: date) -> Li
         errors["makasete_company_code"] = exc.by_field()["makasete_company_code"]
     names = {s.code: s.name for s in ticket.stores}
     if "links" in values:
-        links, problems = _bulk_links(value(values, "links"), names, today)
+        # A large ticket's lines come in several inputs (links, links:2, …): read as one.
+        links, problems = _bulk_links(joined(values, "links"), names, today)
         if problems:
             errors["links"] = " / ".join(problems)
         return LinkageInput(company, links, errors)
