@@ -278,7 +278,10 @@ def main() -> None:
                         help="percent of stores whose register comes back from offline")
     parser.add_argument("--drift-scan", default="exporter.drift:scan", help="MODULE:FUNC")
     parser.add_argument("--catchup-stores", type=int, default=1_000)
+    parser.add_argument("--rounds", default="close,partner,late,drift,catchup",
+                        help="which of close,partner,late,drift,catchup to run")
     args = parser.parse_args()
+    rounds = set(args.rounds.split(","))
     x = ExporterSettings(_env_file=None)  # type: ignore[call-arg]
     folder = Path(tempfile.mkdtemp(prefix="renkei-bench-"))
     database_url = args.database_url or f"sqlite:///{folder / 'bench.db'}"
@@ -299,13 +302,16 @@ def main() -> None:
                       receipts_per_day=args.receipts)
         print(f"register data for {args.stores} stores: {time.perf_counter() - t:.1f}s "
               f"(not timed)")
-        close_round("CLOSE, local receiver", 120, factory, database_url, local_url, args, x)
-        if slow_url:
+        if "close" in rounds:
+            close_round("CLOSE, local receiver", 120, factory, database_url, local_url, args, x)
+        if slow_url and "partner" in rounds:
             close_round(f"CLOSE, partner answering after {args.partner_latency_ms:.0f} ms",
                         300, factory, database_url, slow_url, args, x)
-        late_round(factory, args)
-        drift_round(factory, args.drift_scan)
-        if args.catchup_stores:
+        if "late" in rounds:
+            late_round(factory, args)
+        if "drift" in rounds:
+            drift_round(factory, args.drift_scan)
+        if args.catchup_stores and "catchup" in rounds:
             catchup_round(factory, local_url, args, x)
     finally:
         for proc in (local, slow):

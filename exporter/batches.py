@@ -33,6 +33,7 @@ from workflow.models import Company
 # Enqueue transactions on PostgreSQL take this advisory lock so batch ids commit in id order:
 # otherwise a drainer could see (and send) batch 11 of a stream before batch 10 commits.
 _ENQUEUE_LOCK = 0x72656E6B  # "renk"
+_ANALYZE_AFTER = 1000  # rows one fire adds before statistics may be stale enough to matter
 
 
 @dataclass(frozen=True)
@@ -166,7 +167,21 @@ def enqueue(session: Session, targets: Sequence[Target], business_date: date,
                                   business_date, hour, len(recs)))
     for start in range(0, len(rows), 2000):
         session.execute(insert(ExportBatch), rows[start:start + 2000])
+    if len(rows) >= _ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
+        _analyze_if_grown(session, len(rows))
     return added
+
+
+def _analyze_if_grown(session: Session, added: int) -> None:
+    """Fresh planner statistics, committed with the rows, when a fire grew the table by more
+    than a tenth. With the old ones (an empty table on the first night) the drainers' claim
+    (a NOT EXISTS over the stream) was planned as a nested loop of sequential scans:
+    quadratic, 80,000 batches of one close never finished. Autovacuum would analyze too, but
+    a minute late, after the claims are planned."""
+    known = session.scalar(text(
+        "SELECT reltuples FROM pg_class WHERE oid = 'export_batches'::regclass"))
+    if known is None or known < 0 or added > 0.1 * known:
+        session.execute(text("ANALYZE export_batches"))
 
 
 def _in_one_transaction(factory: sessionmaker[Session], work: Any) -> list[Enqueued]:
@@ -187,15 +202,12 @@ def _in_one_transaction(factory: sessionmaker[Session], work: Any) -> list[Enque
 def enqueue_close(factory: sessionmaker[Session], tz: ZoneInfo, business_date: date, *,
                   company_code: str | None = None, store_code: str | None = None,
                   close_time: str | None = None, kinds: Sequence[Kind] = ALL_KINDS,
-                  now: datetime | None = None,
-                  stores: Collection[StoreKey] | None = None) -> list[Enqueued]:
+                  now: datetime | None = None) -> list[Enqueued]:
     """閉局: every kind of the business date for each eligible store (optionally only those
-    closing at `close_time`, or only `stores`), in one transaction."""
+    closing at `close_time`), in one transaction."""
     def work(session: Session) -> list[Enqueued]:
         targets = targets_on(session, business_date, company_code=company_code,
                              store_code=store_code)
-        if stores is not None:
-            targets = [t for t in targets if t.key in stores]
         if close_time is not None:
             at = parse_close_time(close_time)
             targets = [t for t in targets if parse_close_time(t.close_time) == at]
@@ -224,5 +236,25 @@ def enqueue_hourly(factory: sessionmaker[Session], tz: ZoneInfo, slot_start: dat
                        and (stores is None or t.key in stores)]
             added += enqueue(session, targets, day, HOURLY_KINDS, tz, hour=start.hour,
                              slot=slot, skip_empty=True, now=now)
+        return added
+    return _in_one_transaction(factory, work)
+
+
+def enqueue_revisions(factory: sessionmaker[Session], tz: ZoneInfo, business_date: date, *,
+                      stores: Collection[StoreKey], hours: dict[datetime, set[StoreKey]],
+                      now: datetime | None = None) -> list[Enqueued]:
+    """Late data of one business date, in one transaction: the whole day again for `stores`,
+    then each late hour's 支払種別明細 (slot start -> stores); each becomes the next revision
+    only where its content changed."""
+    def work(session: Session) -> list[Enqueued]:
+        wanted = set(stores).union(*hours.values())
+        targets = [t for t in targets_on(session, business_date) if t.key in wanted]
+        added = enqueue(session, [t for t in targets if t.key in stores], business_date,
+                        ALL_KINDS, tz, now=now)
+        for start, keys in sorted(hours.items()):
+            local = start.astimezone(tz)
+            added += enqueue(session, [t for t in targets if t.key in keys], business_date,
+                             HOURLY_KINDS, tz, hour=local.hour,
+                             slot=(local, local + timedelta(hours=1)), skip_empty=True, now=now)
         return added
     return _in_one_transaction(factory, work)

@@ -26,7 +26,7 @@ from sqlalchemy import ColumnElement, func, literal_column, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from exporter.batches import Enqueued, enqueue_close, enqueue_hourly
+from exporter.batches import Enqueued, enqueue_revisions
 from exporter.extract import StoreKey
 from exporter.models import ExportBatch, ExportScanMark
 from exporter.pos import PosCashCount, PosCashMovement, PosPayment, PosReceipt, PosReceiptLine
@@ -151,10 +151,8 @@ def scan(factory: sessionmaker[Session], tz: ZoneInfo, *,
             hours[day][slot].add((company, store))
     # Date by date, the day and then its hours: each stream gets its revisions in order.
     for day in sorted(set(by_date) | set(hours)):
-        if day in by_date:
-            result.enqueued += enqueue_close(factory, tz, day, stores=by_date[day], now=now)
-        for slot, stores in sorted(hours.get(day, {}).items()):
-            result.enqueued += enqueue_hourly(factory, tz, slot, stores=stores, now=now)
+        result.enqueued += enqueue_revisions(factory, tz, day, stores=by_date.get(day, set()),
+                                             hours=dict(hours.get(day, {})), now=now)
     _advance(factory, now)
     return result
 
