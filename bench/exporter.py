@@ -41,7 +41,7 @@ from sqlalchemy import delete, func, select, update
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from exporter import demo, late, outbox  # noqa: E402
+from exporter import demo, demo_offline, late, outbox  # noqa: E402
 from exporter.batches import enqueue_close, enqueue_hourly  # noqa: E402
 from exporter.destinations import Sender  # noqa: E402
 from exporter.models import DONE, ExportBatch, ExportScanMark  # noqa: E402
@@ -195,7 +195,7 @@ def late_round(factory: Any, args: argparse.Namespace) -> None:
         session.execute(update(ExportBatch).values(state=DONE, delivered_at=utcnow()))
     offline = [s.store_code for s in demo.demo_stores(args.stores)][::max(1, 100 // args.late_pct)]
     for code in offline:
-        demo.arrive_offline(factory, company_code="10001", store_code=code, days=1, end=DAY,
+        demo_offline.arrive_offline(factory, company_code="10001", store_code=code, days=1, end=DAY,
                             tz=TZ, now=BACK_AT, receipts_per_day=args.receipts)
     t = time.perf_counter()
     found = late.scan(factory, TZ, now=BACK_AT)

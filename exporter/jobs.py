@@ -31,7 +31,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session, sessionmaker
 
-from exporter import late, outbox, retention
+from exporter import drift, late, outbox, retention
 from exporter.batches import Enqueued, enqueue_close, enqueue_hourly, targets_on
 from exporter.confirm import confirm_delivered
 from exporter.destinations import Sender
@@ -80,6 +80,7 @@ class ExportJobs:
         added = enqueue_close(self.factory, self.tz, day, close_time=close_time,
                               now=self.clock())
         log.info("close %s (%s): %d batches enqueued", close_time, day, len(added))
+        self.drift(day, {a.company_code for a in added})
         return added + self.late()
 
     def hourly(self) -> list[Enqueued]:
@@ -90,7 +91,23 @@ class ExportJobs:
         self.fired.append(("export:hourly", fire))
         added = enqueue_hourly(self.factory, self.tz, fire - timedelta(hours=1),
                                now=self.clock())
+        for day in sorted({a.business_date for a in added}):
+            self.drift(day, {a.company_code for a in added if a.business_date == day})
         return added + self.late()
+
+    def drift(self, day: date, company_codes: set[str]) -> None:
+        """Mapping drift of the companies just exported (a 設定変更 draft within the hour);
+        a failure is logged and never holds back the export."""
+        if not company_codes:
+            return
+        try:
+            found = drift.scan(self.factory, day, company_codes=company_codes)
+        except Exception:
+            log.exception("drift scan of %s failed", day)
+            return
+        for d in found:
+            log.info("drift: company %s, %d new items in draft %d", d.company_code,
+                     len(d.items), d.draft_id)
 
     def late(self) -> list[Enqueued]:
         """Revisions for data that arrived after its day or hour was frozen (run inside a
@@ -103,6 +120,8 @@ class ExportJobs:
         if found.enqueued:
             log.info("late data: %d days, %d hours, %d revisions enqueued",
                      len(found.late_days), len(found.late_hours), len(found.enqueued))
+        for day in sorted({e.business_date for e in found.enqueued}):  # late codes drift too
+            self.drift(day, {e.company_code for e in found.enqueued if e.business_date == day})
         return found.enqueued
 
     def prune(self) -> dict[str, int] | None:
@@ -130,7 +149,7 @@ class ExportJobs:
         self.sent += result.sent
         if result.sent:
             try:
-                verified = confirm_delivered(self.factory, self.settings)
+                verified = confirm_delivered(self.factory, self.settings, clock=self.clock)
             except Exception:  # proof can wait for the next round; deliveries are recorded
                 log.exception("could not confirm tickets by delivery")
             else:

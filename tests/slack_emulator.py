@@ -111,6 +111,10 @@ class Emulator:
     faults: dict[str, list[Fault]] = field(default_factory=dict)
     uploads: dict[str, Upload] = field(default_factory=dict)  # file id -> what was uploaded
     refused: list[tuple[Call, str, list[str]]] = field(default_factory=list)  # call, error, why
+    # Slack Connect: users of other workspaces (user id -> their team id, as users.info says)
+    # and the Enterprise Grid org of the installing workspace ("" when not on Grid).
+    teams: dict[str, str] = field(default_factory=dict)
+    enterprise_id: str = ""
 
     def __post_init__(self) -> None:
         self.lock = threading.Condition()
@@ -256,7 +260,8 @@ class Emulator:
         ts = f"1700000000.{next(self._ts):06d}"
         if method == "auth.test":
             return {"ok": True, "url": "https://renkei-test.slack.com/", "team": "renkei",
-                    "user": "renkei", "team_id": "T0TEST", "user_id": "UBOT", "bot_id": "BBOT"}
+                    "user": "renkei", "team_id": "T0TEST", "user_id": "UBOT", "bot_id": "BBOT",
+                    **({"enterprise_id": self.enterprise_id} if self.enterprise_id else {})}
         if method == "chat.postMessage":
             return {"ok": True, "channel": args.get("channel"), "ts": ts,
                     "message": {"text": args.get("text", ""), "ts": ts}}
@@ -271,6 +276,7 @@ class Emulator:
         if method == "users.info":
             user = args.get("user", "")
             return {"ok": True, "user": {"id": user, "name": user.lower(),
+                                         "team_id": self.teams.get(user, "T0TEST"),
                                          "real_name": f"User {user}",
                                          "profile": {"display_name": f"user-{user}"}}}
         if method == "usergroups.users.list":

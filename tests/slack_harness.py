@@ -17,6 +17,7 @@ from bot.context import Context
 from bot.runtime import Background
 from bot.slack.app import Bot, build
 from bot.slack.web import HttpServer, WebApp
+from exporter.masters import read_masters
 from tests.conftest import NOW
 from tests.dbs import Database
 from tests.slack_driver import Driver
@@ -148,7 +149,7 @@ def harness(database: Database, slack_settings: dict[str, str], clock: Clock
     emulator = Emulator()
     settings = settings_for(emulator, **slack_settings)
     ctx = Context(settings, database.engine, database.factory,
-                  Workflow(database.factory, settings, clock=clock))
+                  Workflow(database.factory, settings, clock=clock, masters=read_masters))
     bot = build(ctx)
     server = HttpServer(WebApp(ctx, bot.app), host="127.0.0.1", port=0, threads=24).start()
     background = Background(ctx, bot.notifier, scheduler=False)

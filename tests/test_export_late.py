@@ -15,7 +15,7 @@ from sqlalchemy import delete, insert, update
 from typer.testing import CliRunner
 
 from bot.cli.app import app
-from exporter import demo, jobs, late
+from exporter import demo_offline, jobs, late
 from exporter.destinations import Sender
 from exporter.kinds import Envelope, Kind, validate_records
 from exporter.outbox import drain
@@ -79,7 +79,7 @@ def test_a_register_offline_for_three_days_sends_each_days_revision_2_by_itself(
         assert len(first) == 2 * 3 * 8
         # The next morning the register is back and sends what it made on those days.
         clock.at = datetime(2026, 11, 21, 10, 5, tzinfo=TZ)
-        arrived = demo.arrive_offline(database.factory, company_code=COMPANY,
+        arrived = demo_offline.arrive_offline(database.factory, company_code=COMPANY,
                                       store_code=OFFLINE, days=3, end=DAY, tz=TZ, now=clock.at,
                                       receipts_per_day=5)
         assert list(arrived) == DAYS

@@ -14,7 +14,7 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from exporter import demo, late, outbox
+from exporter import demo, demo_offline, late, outbox
 from exporter.batches import enqueue_close
 from exporter.kinds import write_schemas
 from exporter.service import Runtime, close_store, parse_close_request, runtime
@@ -229,14 +229,21 @@ def demo_data(
     end: str | None = typer.Option(None, help="Last business date (default: today)."),
     receipts: int | None = typer.Option(None, help="Receipts per store and day (default "
                                                    "40-90, random)."),
+    new_items: bool = typer.Option(False, "--new-items", help="Make --store use, from today, "
+                                   "a 支払科目, a 値割引 and a 客層 the partner was never told."),
     offline_days: int | None = typer.Option(
         None, "--offline-days", min=1, max=366,
         help="Instead: --store's register was offline over the last N days up to --end; the "
              "receipts it made then arrive now (then `renkei export scan`)."),
-    store: str | None = typer.Option(None, help="USEN 店舗CD, with --offline-days."),
+    store: str | None = typer.Option(None, help="USEN 店舗CD for --new-items or "
+                                                "--offline-days."),
 ) -> None:
-    """Fill the POS tables with realistic sample data and link the stores (連携済)."""
+    """Fill the POS tables with realistic sample data and link the stores (連携済); linking
+    seeds the mapping registry with the masters of that moment."""
     rt = runtime()
+    if new_items:
+        _new_items(rt, company, store)
+        return
     with _user_errors():
         last = _date(end, "end") if end else datetime.now(rt.tz).date()
         if offline_days is not None:
@@ -254,11 +261,27 @@ def demo_data(
                f"--to {last}   (files under {rt.settings.export_destination})")
 
 
+def _new_items(rt: Runtime, company: str, store: str | None) -> None:
+    if not store:
+        typer.secho("--new-items needs --store 店舗CD", fg="red", err=True)
+        raise typer.Exit(2)
+    today = datetime.now(rt.tz).date()
+    try:
+        items = demo.add_new_items(rt.factory, company_code=company, store_code=store,
+                                   day=today, tz=rt.tz)
+    except ValueError as exc:
+        typer.secho(str(exc), fg="red", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"company {company} store {store} uses from {today}: " + ", ".join(
+        f"{kind} {code}:{name}" for kind, (code, name) in items.items()))
+    typer.echo("next: renkei mapping scan   (then renkei mapping drift)")
+
+
 def _offline(rt: Runtime, company: str, store: str, days: int, last: date,
              receipts: int | None) -> None:
-    added = demo.arrive_offline(rt.factory, company_code=company, store_code=store, days=days,
-                                end=last, tz=rt.tz, now=datetime.now(rt.tz),
-                                receipts_per_day=receipts)
+    added = demo_offline.arrive_offline(rt.factory, company_code=company, store_code=store,
+                                        days=days, end=last, tz=rt.tz,
+                                        now=datetime.now(rt.tz), receipts_per_day=receipts)
     for day, count in added.items():
         typer.echo(f"{company}/{store} {day}: {count} receipts made offline arrived now")
     typer.echo("next: renkei export scan   (days already sent go out again as their next "

@@ -25,10 +25,11 @@ from slack_sdk.errors import SlackApiError
 
 from bot import messages as m
 from bot.integrations.kintone import KintoneFieldCodes
+from bot.integrations.outgoing_drift import DraftSender
 from bot.integrations.senders import kintone_configured, make_handlers
 from bot.slack import views_partner
 from bot.slack.notifier import PERMANENT, Notifier, kintone_url, slack_errors
-from workflow import effects, notices, outbox, partner
+from workflow import effects, mapping, notices, outbox, partner
 from workflow.models import OutboxJob
 from workflow.outbox import Handler, Skip
 from workflow.schemas import TicketView
@@ -64,8 +65,12 @@ class Outgoing:
             effects.CUSTOMER_MESSAGE: self._customer_message(core[effects.CUSTOMER_MESSAGE]),
             effects.SPEC_DOCUMENT: self.spec_document,
             effects.REMINDER: self.reminder,
+            effects.PARTNER_MAIL: core[effects.PARTNER_MAIL],
+            effects.PARTNER_REPORTED: self.partner_reported,
         }
-        return {kind: self._refreshing(kind, handler) for kind, handler in own.items()}
+        handlers = {kind: self._refreshing(kind, handler) for kind, handler in own.items()}
+        handlers[mapping.DRAFT_JOB] = DraftSender(self.notifier, self.settings)  # no ticket
+        return handlers
 
     # ---- plumbing -----------------------------------------------------------------------
     def _refreshing(self, kind: str, handler: Handler) -> Handler:
@@ -165,6 +170,13 @@ class Outgoing:
                                                    len(data.stores)))
 
         self._once(job, "files", upload)
+
+    # ---- 設定完了連絡 from the partner's page ------------------------------------------------
+    def partner_reported(self, job: OutboxJob) -> None:
+        """Ask planning in the thread to check the partner's report and tell Kintone."""
+        ticket, _, _ = self.notifier.thread_of(_ticket_id(job))
+        text = m.partner_reported(self._planner_mention(ticket))
+        self._once(job, "reported", lambda: self._post(ticket.id, text))
 
     # ---- お客様へご連絡 ------------------------------------------------------------------------
     def customer_in_slack(self, job: OutboxJob) -> None:

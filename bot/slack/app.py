@@ -16,9 +16,11 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.context import Context
+from bot.slack.guard import external_users
 from bot.slack.handlers import Handlers
 from bot.slack.notifier import Notifier
 from bot.slack.roles import Roles
+from bot.slack.views_home import DASHBOARD_ACTION
 from workflow import outbox
 from workflow.settings import Settings
 
@@ -71,9 +73,12 @@ def build(ctx: Context, *, client: WebClient | None = None, socket_mode: bool = 
     install_log_redaction(settings)
     app.middleware(_dedupe_events(ctx))
     roles = Roles(settings, client)
+    # Customers (Slack Connect users of another workspace) reach only their one button.
+    app.middleware(external_users(roles, executor))
     notifier = Notifier(ctx.workflow, client, settings.slack_requests_channel)
     handlers = Handlers(ctx.workflow, roles, notifier, settings.slack_command)
     handlers.register(AckFirst(app))
+    app.action(DASHBOARD_ACTION)(_ack)  # the App Home link button opens the browser
     # App Home follows the requester's and the actor's tickets, refreshed by the sender.
     notifier.after_send = lambda ticket, event: handlers.home_tab.refresh(client, ticket, event)
     return Bot(app, handlers, notifier, roles, client, executor)

@@ -22,7 +22,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot import messages as m
-from bot.slack import payloads, views, views_text
+from bot.slack import payloads, views, views_home, views_text
+from bot.slack.guard import answers_db_errors
+from bot.slack.handlers_drift import DriftHandlers
 from bot.slack.home import Home
 from bot.slack.notifier import Notifier, kintone_url
 from bot.slack.roles import Roles
@@ -48,6 +50,7 @@ class Handlers:
         self.command_name = command
         self.tz = notifier.tz
         self.home_tab = Home(wf, roles, notifier.tz)
+        self.drift = DriftHandlers(self)
 
     def register(self, app: Any) -> None:
         """Attach the listeners to a Bolt App."""
@@ -59,6 +62,7 @@ class Handlers:
         app.action(re.compile("^" + re.escape(views.ACTION_PREFIX)))(self.press)
         app.action(CUSTOMER_VERIFY_ACTION)(self.confirm)
         app.event("app_home_opened")(self.home)
+        self.drift.register(app)
 
     # ---- helpers ------------------------------------------------------------------------
     def _actor(self, body: Body) -> Actor:
@@ -92,6 +96,7 @@ class Handlers:
             log.warning("could not tell %s: %s", user, exc)
 
     # ---- the slash command --------------------------------------------------------------
+    @answers_db_errors
     def command(self, ack: Ack, body: Body, client: Any, respond: Respond) -> None:
         text = unicodedata.normalize("NFKC", str(body.get("text") or "")).strip()
         sub, _, rest = text.partition(" ")
@@ -125,12 +130,13 @@ class Handlers:
         respond(text=title, blocks=blocks, response_type="ephemeral")
 
     def _show(self, body: Body, number: str, respond: Respond) -> None:
-        if not (number.isascii() and number.isdigit()):
+        ticket_id = payloads.ticket_number(number)
+        if ticket_id is None:
             self._tell(respond, m.bad_ticket_number(self.command_name))
             return
         actor = self._actor(body)
         try:
-            ticket = self.wf.get(int(number), actor=actor)
+            ticket = self.wf.get(ticket_id, actor=actor)
             kintone = self.wf.kintone_text(ticket.id)
         except NotFound as exc:
             self._tell(respond, m.failed(exc.message))
@@ -141,14 +147,13 @@ class Handlers:
                                                                         ticket)))
 
     # ---- buttons --------------------------------------------------------------------------
+    @answers_db_errors
     def press(self, ack: Ack, body: Body, client: Any, respond: Respond) -> None:
         ack()
         action = (body.get("actions") or [{}])[0]
         press = payloads.parse_press(action)
         if press is None:
-            return
-        if self.roles.is_external(body):  # a customer in a Slack Connect channel
-            self._tell(respond, m.CUSTOMER_ONLY_CONFIRM)
+            self._tell(respond, m.BAD_BUTTON)
             return
         actor = self._actor(body)
         try:
@@ -218,6 +223,7 @@ class Handlers:
         self.notifier.kick()
         return ticket
 
+    @answers_db_errors
     def submit_intake(self, ack: Ack, body: Body, client: Any, view: Mapping[str, Any]) -> None:
         meta = payloads.meta(view)
         kind = str(meta.get("kind", "new"))
@@ -236,6 +242,8 @@ class Handlers:
         ticket = self._submitted(ack, view, lambda: self.wf.file_request(
             kind, raw, actor=actor, customer_channel=channel or None,
             customer_email=email or None, idempotency_key=key), labels)
+        if ticket is not None and "draft_id" in meta:
+            self.drift.filed(meta, ticket, actor)
         if ticket is not None:
             channel = self.notifier.channel
             text = self.wf.kintone_text(ticket.id)
@@ -247,6 +255,7 @@ class Handlers:
                 m.text_elsewhere(m.TXT_KINTONE, len(text), ticket.id))]
             self._tell_in(client, meta.get("channel"), actor.id, filed, [*head, *tail])
 
+    @answers_db_errors
     def submit_send_back(self, ack: Ack, body: Body, client: Any,
                          view: Mapping[str, Any]) -> None:
         meta = payloads.meta(view)
@@ -257,6 +266,7 @@ class Handlers:
             expected_status=meta.get("status"),
             idempotency_key=f"slack:view:{view.get('id', '')}"))
 
+    @answers_db_errors
     def submit_linkage(self, ack: Ack, body: Body, client: Any,
                        view: Mapping[str, Any]) -> None:
         meta = payloads.meta(view)
@@ -273,8 +283,9 @@ class Handlers:
         self._submitted(ack, view, lambda: self.wf.advance(
             ticket.id, "complete_setup", actor=actor, links=entered.links,
             makasete_company_code=entered.company_code, expected_status=meta.get("status"),
-            idempotency_key=f"slack:view:{view.get('id', '')}"))
+            service=entered.service, idempotency_key=f"slack:view:{view.get('id', '')}"))
 
+    @answers_db_errors
     def submit_contact(self, ack: Ack, body: Body, client: Any,
                        view: Mapping[str, Any]) -> None:
         """「お客様連絡先を変更」: '' clears a value; errors come back under each input."""
@@ -285,26 +296,35 @@ class Handlers:
             self.wf, int(meta["ticket_id"]), actor=actor, channel=channel, email=email))
 
     # ---- the customer's button (Slack Connect) ----------------------------------------------
+    @answers_db_errors
     def confirm(self, ack: Ack, body: Body, client: Any, respond: Respond) -> None:
-        """「データ連携を確認しました」 in the customer's channel: whoever presses it there
-        confirms as the customer (verify only); the answers carry nothing internal."""
+        """「データ連携を確認しました」 in the customer's channel: an external user there
+        confirms as the customer, planning as planning; an internal sales rep is refused. The
+        ticket of the button must be the one posted in that channel; the answers carry
+        nothing internal."""
         ack()
         action = (body.get("actions") or [{}])[0]
-        raw = str(action.get("value", ""))
+        ticket_id = payloads.ticket_number(str(action.get("value", "")))
         user = body.get("user") or {}
-        if not (raw.isascii() and raw.isdigit()) or not user.get("id"):
+        if ticket_id is None or not user.get("id"):
+            self._tell(respond, m.CUSTOMER_NOT_NOW)
             return
-        ticket_id = int(raw)
         try:
             ticket = self.wf.get(ticket_id)
         except NotFound:
             self._tell(respond, m.CUSTOMER_NOT_NOW)
             return
         channel = (body.get("channel") or {}).get("id")
-        if channel and ticket.customer_channel and channel != ticket.customer_channel:
+        if not ticket.customer_channel or channel != ticket.customer_channel:
             self._tell(respond, m.CUSTOMER_NOT_NOW)
             return
-        role = "planning" if self.roles.role_of(str(user["id"])) == "planning" else "customer"
+        if self.roles.is_external(body):
+            role = "customer"
+        elif self.roles.role_of(str(user["id"])) == "planning":
+            role = "planning"
+        else:
+            self._tell(respond, m.CUSTOMER_CONFIRM_INTERNAL)
+            return
         actor = Actor(id=str(user["id"]), role=role,
                       name=str(user.get("username") or user.get("name") or user["id"]))
         key = f"slack:{action.get('action_ts', '')}:{actor.id}:{ticket_id}:verify"
@@ -331,7 +351,12 @@ class Handlers:
             log.warning("could not update the customer's message: %s", exc)
 
     # ---- App Home -------------------------------------------------------------------------
+    @answers_db_errors
     def home(self, body: Body, client: Any) -> None:
         user = str((body.get("event") or {}).get("user", ""))
-        if user:
-            self.home_tab.publish(client, user)
+        if not user:
+            return
+        if self.roles.is_external_user(user):  # a customer: nothing of anyone's tickets
+            client.views_publish(user_id=user, view=views_home.external_home())
+            return
+        self.home_tab.publish(client, user)

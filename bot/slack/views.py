@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from bot import messages as m
 from bot.slack import limits
 from bot.slack.split import split_text
+from workflow.linkage import DEFAULT_SERVICE, SERVICES
 from workflow.machine import STATE_LABELS, STEPS
 from workflow.partner import CONTACT_EDITABLE
 from workflow.schemas import ActionView, StoreLinkView, TicketView
@@ -94,6 +95,16 @@ def _date_input(block_id: str, label: str, *, initial: date | str | None = None,
     if initial:
         element["initial_date"] = str(initial)
     return _input(block_id, label, element, optional=optional, hint=hint)
+
+
+def _select_input(block_id: str, label: str, options: Mapping[str, str], *, initial: str,
+                  hint: str = "") -> Block:
+    """A static select of `options` (value -> label), `initial` selected."""
+    def option(value: str) -> dict[str, Any]:
+        return {"text": _plain(options[value]), "value": value}
+    element = {"type": "static_select", "action_id": "value",
+               "options": [option(v) for v in options], "initial_option": option(initial)}
+    return _input(block_id, label, element, optional=False, hint=hint)
 
 
 def _modal(callback_id: str, title: str, submit: str, blocks: list[Block],
@@ -263,6 +274,9 @@ def linkage_modal(ticket: TicketView, links: Sequence[StoreLinkView],
         _md(f"*{_title(ticket)}*\n{m.LINKAGE_INTRO}"),
         _text_input("makasete_company_code", m.field_label("makasete_company_code"),
                     initial=company or "", hint=m.LINKAGE_COMPANY_HINT, max_length=5),
+        _select_input("service", m.field_label("service"), SERVICES,
+                      initial=next((r.destination for r in links if r.makasete_company_code),
+                                   DEFAULT_SERVICE), hint=m.LINKAGE_SERVICE_HINT),
     ]
     if len(ticket.stores) > MAX_STORE_BLOCKS:
         lines = []

@@ -15,6 +15,7 @@ from workflow.machine import STATE_LABELS, STEPS
 from workflow.schemas import TicketView
 
 MAX_LINES = 30
+DASHBOARD_ACTION = "open_dashboard"  # a link button: Slack still sends the press, to be acked
 # What one list of the Home tab may take: a few sections, so the three lists fit the tab.
 LIST_BUDGET = 2 * limits.SECTION_TEXT
 
@@ -29,6 +30,7 @@ class HomeData:
     everyone: Sequence[TicketView] | None = None
     counts_are_mine: bool = False
     updated: str = ""
+    dashboard_url: str | None = None  # planning's signed link to the web dashboard (1 hour)
 
 
 def message_link(t: TicketView) -> str | None:
@@ -73,6 +75,15 @@ def home_view(data: HomeData) -> dict[str, Any]:
     if data.everyone is not None:
         blocks += [{"type": "divider"}, _md(f"*{m.HOME_OPEN}*"),
                    *_lines(data.everyone, m.HOME_MORE_OPEN)]
+    if data.dashboard_url:
+        blocks.append({"type": "actions", "elements": [{
+            "type": "button", "action_id": DASHBOARD_ACTION, "url": data.dashboard_url,
+            "text": {"type": "plain_text", "text": m.DASHBOARD_BUTTON}}]})
     if data.updated:
         blocks.append(_context(m.home_updated(data.updated)))
     return {"type": "home", "blocks": blocks}
+
+
+def external_home() -> dict[str, Any]:
+    """The Home tab of a user of another workspace: a short note and nothing else."""
+    return {"type": "home", "blocks": [_md(m.EXTERNAL_HOME)]}
