@@ -21,4 +21,5 @@ class ExporterSettings(BaseSettings):
     drain_interval_seconds: float = Field(default=5.0, gt=0,
                                           alias="EXPORT_DRAIN_INTERVAL_SECONDS")
     refresh_minutes: float = Field(default=10.0, gt=0, alias="EXPORT_REFRESH_MINUTES")
+    retention_days: int = Field(default=35, ge=1, alias="EXPORT_RETENTION_DAYS")
     webhook_token: str = Field(default="", alias="EXPORT_WEBHOOK_TOKEN", repr=False)

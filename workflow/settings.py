@@ -71,6 +71,7 @@ class Settings(BaseSettings):
     smtp_password: str = Field(default="", alias="SMTP_PASSWORD", repr=False)
     smtp_starttls: bool = Field(default=True, alias="SMTP_STARTTLS")
     reminder_check_minutes: int = Field(default=15, ge=1, alias="RENKEI_REMINDER_CHECK_MINUTES")
+    outbox_retention_days: int = Field(default=35, ge=1, alias="RENKEI_OUTBOX_RETENTION_DAYS")
 
     # Web pages for people without Slack (partner, customer, dashboard; bot/web). Without a
     # secret key the pages are off: the signed links could not be checked.
