@@ -18,6 +18,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.context import Context
 from bot.slack.handlers import Handlers
 from bot.slack.notifier import Notifier
+from bot.slack.pace import ChannelPace, PacedClient
 from bot.slack.roles import Roles
 from workflow import outbox
 from workflow.settings import Settings
@@ -27,14 +28,21 @@ log = logging.getLogger(__name__)
 
 def make_client(settings: Settings, *, rate_limit_retries: int = 3) -> WebClient:
     """The Web API client: base URL from SLACK_API_URL (a proxy or an emulator may stand in),
-    retrying 429s (honouring Retry-After) and dropped connections."""
-    return WebClient(
-        token=settings.slack_bot_token or None,
-        base_url=settings.slack_api_url,
-        timeout=10,
-        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2),
-                        RateLimitErrorRetryHandler(max_retry_count=rate_limit_retries)],
-    )
+    retrying dropped connections and, when `rate_limit_retries`, 429s (honouring Retry-After
+    by sleeping — never in the outbox's client, see `sender_client`)."""
+    handlers: list[Any] = [ConnectionErrorRetryHandler(max_retry_count=2)]
+    if rate_limit_retries:
+        handlers.append(RateLimitErrorRetryHandler(max_retry_count=rate_limit_retries))
+    return WebClient(token=settings.slack_bot_token or None, base_url=settings.slack_api_url,
+                     timeout=10, retry_handlers=handlers)
+
+
+def sender_client(settings: Settings, client: WebClient | None = None) -> PacedClient:
+    """The outbox's client: a 429 is raised, not slept (the job waits its Retry-After in its
+    row while the loop goes on), and posts keep each channel's pace."""
+    raw = client or make_client(settings, rate_limit_retries=0)
+    return PacedClient(raw, ChannelPace(settings.slack_channel_rate,
+                                        settings.slack_channel_burst))
 
 
 @dataclass
@@ -55,6 +63,7 @@ def build(ctx: Context, *, client: WebClient | None = None, socket_mode: bool = 
     """One Bolt App for `ctx.settings`: signature-checked (HTTP), deduplicating Slack's
     event retries in the database, with renkei's listeners registered."""
     settings = ctx.settings
+    given = client
     client = client or make_client(settings)
     executor = ThreadPoolExecutor(listener_threads, thread_name_prefix="renkei-slack")
     app = App(
@@ -71,11 +80,15 @@ def build(ctx: Context, *, client: WebClient | None = None, socket_mode: bool = 
     install_log_redaction(settings)
     app.middleware(_dedupe_events(ctx))
     roles = Roles(settings, client)
-    notifier = Notifier(ctx.workflow, client, settings.slack_requests_channel)
+    paced = sender_client(settings, given)
+    notifier = Notifier(ctx.workflow, paced, settings.slack_requests_channel,
+                        direct_client=paced.client)
     handlers = Handlers(ctx.workflow, roles, notifier, settings.slack_command)
     handlers.register(AckFirst(app))
     # App Home follows the requester's and the actor's tickets, refreshed by the sender.
-    notifier.after_send = lambda ticket, event: handlers.home_tab.refresh(client, ticket, event)
+    # (with the outbox's client: a 429 there leaves a Home stale, it never sleeps the loop)
+    notifier.after_send = lambda ticket, event: handlers.home_tab.refresh(paced.client, ticket,
+                                                                          event)
     return Bot(app, handlers, notifier, roles, client, executor)
 
 
