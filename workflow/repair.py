@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from workflow import outbox
 from workflow.db import transaction
@@ -52,7 +52,8 @@ def jobs(wf: Workflow, *, dead_only: bool = False, ticket_id: int | None = None,
 def dead_count(wf: Workflow) -> int:
     """How many jobs are dead (App Home for planning, /readyz)."""
     with wf.factory() as session:
-        return len(outbox.dead_jobs(session))
+        return int(session.scalar(select(func.count()).select_from(OutboxJob)
+                                  .where(OutboxJob.state == "dead")) or 0)
 
 
 def retry(wf: Workflow, *, actor: Actor, job_ids: list[int] | None = None,

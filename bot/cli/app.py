@@ -9,6 +9,7 @@ import typer
 
 from bot import context
 from bot.cli import export
+from bot.cli import outbox as cli_outbox
 from bot.cli import run as cli_run
 from bot.cli import tickets as cli_tickets
 from bot.cli.stores import stores_app
@@ -27,6 +28,7 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
 export.register(app)  # `renkei export …` and `renkei demo-data`
+cli_outbox.register(app)  # `renkei outbox list | retry`
 
 
 @db_app.command("upgrade")

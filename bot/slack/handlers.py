@@ -26,8 +26,9 @@ from bot.slack import payloads, views
 from bot.slack.home import Home
 from bot.slack.notifier import Notifier, kintone_url
 from bot.slack.roles import Roles
+from bot.slack.views_fate import RETRY
 from bot.slack.views_partner import CUSTOMER_VERIFY_ACTION, customer_confirmed
-from workflow import partner
+from workflow import partner, repair
 from workflow.errors import Duplicate, NotFound, RenkeiError, ValidationFailed
 from workflow.forms import date_label_for
 from workflow.schemas import Actor, TicketView
@@ -148,6 +149,9 @@ class Handlers:
             self._tell(respond, m.CUSTOMER_ONLY_CONFIRM)
             return
         actor = self._actor(body)
+        if press.action == RETRY:
+            self._retry(press.ticket_id, actor, respond)
+            return
         try:
             if press.action == views.KINTONE_ACTION:
                 text = self.wf.kintone_text(press.ticket_id)
@@ -177,6 +181,20 @@ class Handlers:
         except RenkeiError as exc:
             self._tell(respond, m.failed(exc.message))
             return
+        self.notifier.kick()
+
+    def _retry(self, ticket_id: int, actor: Actor, respond: Respond) -> None:
+        """「再送する」 on a ticket with dead jobs: planning requeues them (audited)."""
+        if actor.role != "planning":
+            self._tell(respond, m.failed(m.OUTBOX_RETRY_ONLY_PLANNING))
+            return
+        requeued = repair.retry(self.wf, actor=actor, ticket_id=ticket_id,
+                                note=m.OUTBOX_RETRY_NOTE)
+        if not requeued:
+            self._tell(respond, m.OUTBOX_NOTHING_DEAD)
+            return
+        self._tell(respond, m.outbox_requeued(ticket_id, [m.job_label(j.kind)
+                                                          for j in requeued]))
         self.notifier.kick()
 
     def _modal_for(self, ticket: TicketView, press: payloads.Press, channel: str

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from bot.slack.roles import Roles
 from bot.slack.views import when
 from bot.slack.views_home import HomeData, home_view
-from workflow import partner
+from workflow import partner, repair
 from workflow.schemas import EventView, TicketView
 from workflow.service import Workflow
 
@@ -36,6 +36,7 @@ class Home:
             overdue=overdue,
             everyone=self.wf.list_tickets(open_only=True) if planning else None,
             counts_are_mine=not planning,
+            dead_jobs=repair.dead_count(self.wf) if planning else 0,
             updated=when(self.wf.clock(), self.tz))
 
     def view(self, user: str) -> dict[str, Any]:

@@ -286,7 +286,7 @@ class Notifier:
             log.info("ticket %s message not refreshed for dead job %s: %s", ticket_id, job.id,
                      exc)
         ticket = self.wf.get(ticket_id)
-        if job.kind != KIND and ticket.slack_channel and ticket.slack_ts:
+        if ticket.slack_channel and ticket.slack_ts:
             try:
                 self.direct_client.chat_postMessage(channel=ticket.slack_channel,
                                                     thread_ts=ticket.slack_ts, text=text)

@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import messages as m
+from bot.slack.views_fate import dead_blocks
 from workflow.machine import ROLE_LABELS, STATE_LABELS, STEPS
 from workflow.partner import CONTACT_EDITABLE
 from workflow.schemas import ActionView, EventView, StoreLinkView, TicketView
@@ -320,6 +321,7 @@ def ticket_blocks(t: TicketView, actions: Sequence[ActionView], *,
     blocks.append(_context("　".join(links)))
     if pending := pending_labels(t):
         blocks.append(_context(m.pending_line(pending)))
+    blocks += dead_blocks(t, ACTION_PREFIX)
     if t.status == "partner_setup" and t.sla_due:
         blocks.append(_context(m.sla_line(f"{t.sla_due:%Y-%m-%d}", t.days_overdue)))
     if t.status == "returned" and t.return_reason:
