@@ -26,6 +26,8 @@ class ExportBatch(Base):
         Index("ix_export_batches_stream_state", "stream", "state", "id"),
         Index("ix_export_batches_due", "state", "next_attempt_at"),
         Index("ix_export_batches_store", "company_code", "store_code", "state"),
+        # The drain's heartbeat renews the leases of its claim token every second or so.
+        Index("ix_export_batches_claim_token", "claim_token"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -115,17 +115,18 @@ def claim(factory: sessionmaker[Session], *, kinds: list[str], worker: str, limi
 
 @contextmanager
 def heartbeat(factory: sessionmaker[Session], token: str, *, lease_seconds: float,
-              now: Callable[[], datetime] = utcnow) -> Iterator[None]:
-    """Renew the lease of every job still held under `token` every third of the lease, so a
-    long send keeps its jobs and a killed worker's jobs free within one lease."""
+              now: Callable[[], datetime] = utcnow, table: Table = _T) -> Iterator[None]:
+    """Renew the lease of every row still held under `token` (outbox jobs, or the exporter's
+    batches) every third of the lease, so a long send keeps its rows and a killed worker's
+    rows free within one lease."""
     stop = threading.Event()
 
     def beat() -> None:
         while not stop.wait(lease_seconds / 3):
             try:
                 with factory() as session, session.begin():
-                    session.execute(update(_T).where(_T.c.claim_token == token,
-                                                     _T.c.state == "pending")
+                    session.execute(update(table).where(table.c.claim_token == token,
+                                                        table.c.state == "pending")
                                     .values(lease_until=now() + timedelta(seconds=lease_seconds)))
             except Exception as exc:  # the next beat tries again; the lease still has time
                 log.warning("outbox heartbeat failed: %s", exc)
@@ -192,17 +193,7 @@ def drain(factory: sessionmaker[Session], handlers: Mapping[str, Handler], *, wo
                 handlers[job.kind](job)
             except Exception as exc:
                 error = exc
-            what, values, dead = _outcome(job, error, now())
-            values.update(lease_until=None, claim_token=None)
-            with factory() as session, session.begin():
-                result = session.execute(
-                    update(_T).where(and_(_T.c.id == job.id, _T.c.claim_token == token,
-                                          _T.c.state == "pending")).values(**values))
-            if not getattr(result, "rowcount", 0):
-                log.warning("outbox job %s (%s): claim lost before its outcome (%s) was "
-                            "recorded", job.id, job.kind, what)
-                counts["lost"] += 1
-                continue
+            what, dead = finish(factory, job, token, error, now=now())
             counts[what] += 1
             if dead is not None and on_dead is not None:
                 job.state, job.last_error_code = "dead", dead.code
@@ -211,6 +202,23 @@ def drain(factory: sessionmaker[Session], handlers: Mapping[str, Handler], *, wo
                 except Exception as exc:  # telling people is best effort; the row says dead
                     log.warning("could not report dead job %s: %s", job.id, exc)
     return DrainResult(**counts)
+
+
+def finish(factory: sessionmaker[Session], job: OutboxJob, token: str,
+           error: Exception | None, *, now: datetime) -> tuple[str, JobFailed | None]:
+    """Record one attempt's outcome, only if `token` still holds the job: ("lost", None)
+    when its lease ran out and another worker took it (that worker's outcome counts)."""
+    what, values, dead = _outcome(job, error, now)
+    values.update(lease_until=None, claim_token=None)
+    with factory() as session, session.begin():
+        result = session.execute(
+            update(_T).where(and_(_T.c.id == job.id, _T.c.claim_token == token,
+                                  _T.c.state == "pending")).values(**values))
+    if not getattr(result, "rowcount", 0):
+        log.warning("outbox job %s (%s): claim lost before its outcome (%s) was recorded",
+                    job.id, job.kind, what)
+        return "lost", None
+    return what, dead
 
 
 def pending_for_ticket(session: Session, ticket_id: int) -> list[OutboxJob]:
