@@ -1,9 +1,13 @@
 """Bolt listeners: parse the payload → call `workflow.service` → render. Nothing else.
 
-Buttons ack at once and do the work after (Slack's 3 s limit; a modal's trigger_id also
-expires in 3 s, so modals open right after the ack). Modal submissions call the service before
-acking, because its ValidationFailed *is* the answer (`response_action: errors`); that is one
-database transaction, and every Slack call waits for the outbox sender after the ack.
+Acks first, always (Slack's 3 s limit, whatever the Web API does): every command, button and
+event is acknowledged before any Slack call. What follows runs after the ack: `soon` (a
+priority pool) opens modals while their trigger_id is fresh (it lives 3 s), so a modal-opening
+press is not queued behind plain clicks; `later` does the rest (ephemeral answers, lists,
+clicks' transitions). Modal submissions call the service before acking, because its
+ValidationFailed *is* the answer (`response_action: errors`); that is one database transaction
+and no Slack call — their ephemeral notes go out `later`. The terminal adapter runs `soon` and
+`later` inline.
 
 Retries and double clicks: each call carries an idempotency key derived from the payload
 (the view id for a submission; action_ts + user + ticket + action for a click), so the same
@@ -36,6 +40,12 @@ from workflow.service import Workflow
 
 log = logging.getLogger(__name__)
 Body = Mapping[str, Any]
+
+
+def _inline(work: Callable[[], None]) -> None:
+    work()
+
+
 Ack = Callable[..., Any]
 Respond = Callable[..., Any]
 
@@ -48,6 +58,9 @@ class Handlers:
         self.command_name = command
         self.tz = notifier.tz
         self.home_tab = Home(wf, roles, notifier.tz)
+        # Where work after the ack runs (bot.slack.app sets thread pools; inline otherwise).
+        self.soon: Callable[[Callable[[], None]], None] = _inline
+        self.later: Callable[[Callable[[], None]], None] = _inline
 
     def register(self, app: Any) -> None:
         """Attach the listeners to a Bolt App."""
@@ -99,13 +112,14 @@ class Handlers:
         if sub in ("new", "change"):
             ack()
             meta = {"kind": sub, "channel": body.get("channel_id", "")}
-            client.views_open(trigger_id=body["trigger_id"], view=views.intake_modal(sub, meta))
+            self.soon(lambda: client.views_open(trigger_id=body["trigger_id"],
+                                                view=views.intake_modal(sub, meta)))
         elif sub == "list":
             ack()
-            self._list(body, rest.strip().lower() or "mine", respond)
+            self.later(lambda: self._list(body, rest.strip().lower() or "mine", respond))
         elif sub == "show":
             ack()
-            self._show(body, rest.strip().lstrip("#"), respond)
+            self.later(lambda: self._show(body, rest.strip().lstrip("#"), respond))
         elif sub in ("", "help"):
             ack(text=m.HELP_TITLE, blocks=views.help_blocks(self.command_name),
                 response_type="ephemeral")
@@ -139,6 +153,13 @@ class Handlers:
                                            kintone_url=kintone_url(self.wf.settings, ticket)))
 
     # ---- buttons --------------------------------------------------------------------------
+    @staticmethod
+    def opens_modal(body: Body) -> bool:
+        """A press whose answer is a modal: served first, while its trigger_id is fresh."""
+        action = (body.get("actions") or [{}])[0]
+        press = payloads.parse_press(action)
+        return press is not None and (press.modal or press.action == views.CONTACT_ACTION)
+
     def press(self, ack: Ack, body: Body, client: Any, respond: Respond) -> None:
         ack()
         action = (body.get("actions") or [{}])[0]
@@ -238,20 +259,26 @@ class Handlers:
                 int(meta["ticket_id"]), "resubmit", actor=actor, form=raw,
                 expected_status=meta.get("status"), idempotency_key=key), labels)
             if ticket is not None:
-                self._tell_in(client, meta.get("channel"), actor.id, m.resubmitted(ticket.id))
+                done = ticket
+                self.later(lambda: self._tell_in(client, meta.get("channel"), actor.id,
+                                                 m.resubmitted(done.id)))
             return
         channel, email = payloads.read_contact(view)
         ticket = self._submitted(ack, view, lambda: self.wf.file_request(
             kind, raw, actor=actor, customer_channel=channel or None,
             customer_email=email or None, idempotency_key=key), labels)
         if ticket is not None:
-            channel = self.notifier.channel
-            text = self.wf.kintone_text(ticket.id)
-            self._tell_in(client, meta.get("channel"), actor.id,
-                          m.filed(ticket.id, f"<#{channel}>" if channel else ""),
-                          [{"type": "section", "text": {"type": "mrkdwn", "text": m.filed(
-                              ticket.id, f"<#{channel}>" if channel else "")}},
-                           *views.kintone_blocks(text)])
+            filed = ticket
+            self.later(lambda: self._tell_filed(client, meta.get("channel"), actor.id, filed))
+
+    def _tell_filed(self, client: Any, where: str | None, user: str, ticket: TicketView
+                    ) -> None:
+        channel = self.notifier.channel
+        text = self.wf.kintone_text(ticket.id)
+        note = m.filed(ticket.id, f"<#{channel}>" if channel else "")
+        self._tell_in(client, where, user, note,
+                      [{"type": "section", "text": {"type": "mrkdwn", "text": note}},
+                       *views.kintone_blocks(text)])
 
     def submit_send_back(self, ack: Ack, body: Body, client: Any,
                          view: Mapping[str, Any]) -> None:
