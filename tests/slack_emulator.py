@@ -25,6 +25,7 @@ class Call:
     method: str
     args: dict[str, Any]
     headers: dict[str, str]
+    at: float = field(default_factory=time.time)  # when the call arrived (wall clock)
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Fault:
     retry_after: int = 0
     count: int = 1
     channel: str | None = None  # only calls to this channel
+    match: dict[str, str] | None = None  # only calls with these argument values
 
 
 @dataclass
@@ -51,6 +53,7 @@ class Emulator:
     responses: list[Call] = field(default_factory=list)  # posts to response_url
     faults: dict[str, list[Fault]] = field(default_factory=dict)
     uploads: dict[str, Upload] = field(default_factory=dict)  # file id -> what was uploaded
+    delay_seconds: float = 0.0  # a slow Slack: every answer (Web API, response_url) waits
 
     def __post_init__(self) -> None:
         self.lock = threading.Condition()
@@ -93,6 +96,8 @@ class Emulator:
                         args[key] = json.loads(args[key])
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 status, extra, body = emulator.answer(url.path, args, headers)
+                if emulator.delay_seconds:
+                    time.sleep(emulator.delay_seconds)  # outside the lock: calls overlap
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -115,11 +120,13 @@ class Emulator:
 
     # ---- scripting ----------------------------------------------------------------------
     def fail(self, method: str, *, status: int = 200, error: str = "", retry_after: int = 0,
-             count: int = 1, channel: str | None = None) -> None:
-        """Answer the next `count` calls of `method` (to `channel`, when given) with a fault."""
+             count: int = 1, channel: str | None = None,
+             match: dict[str, str] | None = None) -> None:
+        """Answer the next `count` calls of `method` (to `channel`, with the argument values
+        of `match`, when given) with a fault."""
         with self.lock:
             self.faults.setdefault(method, []).append(
-                Fault(status, error, retry_after, count, channel))
+                Fault(status, error, retry_after, count, channel, match))
 
     def of(self, method: str) -> list[Call]:
         with self.lock:
@@ -162,7 +169,8 @@ class Emulator:
                 return 200, {}, {"ok": True}
             method = path.removeprefix("/api/")
             faults = [f for f in self.faults.get(method) or []
-                      if f.channel is None or f.channel == args.get("channel")]
+                      if (f.channel is None or f.channel == args.get("channel"))
+                      and all(str(args.get(k)) == v for k, v in (f.match or {}).items())]
             if faults:
                 fault = faults[0]
                 fault.count -= 1

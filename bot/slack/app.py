@@ -77,7 +77,7 @@ def _submitter(pool: ThreadPoolExecutor) -> Any:
 
 def build(ctx: Context, *, client: WebClient | None = None, socket_mode: bool = False,
           token_verification: bool = True, listener_threads: int = 2,
-          modal_threads: int = 8) -> Bot:
+          modal_threads: int = 32) -> Bot:
     """One Bolt App for `ctx.settings`: signature-checked (HTTP), deduplicating Slack's
     event retries in the database, with renkei's listeners registered."""
     settings = ctx.settings

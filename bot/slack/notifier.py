@@ -107,7 +107,6 @@ class Notifier:
         ticket_id = int(job.payload["ticket_id"])
         event = self._event(int(job.payload["event_id"]))
         with self._lock(ticket_id), slack_errors():
-            self._paced(ticket_id)
             ticket = self._send(ticket_id, event)
         if self.after_send is not None:
             try:
@@ -181,19 +180,19 @@ class Notifier:
                 channel, ts = self._repost(ticket, text, blocks)
             send(channel, ts)
 
-    def _paced(self, ticket_id: int) -> None:
+    def _paced(self, ticket: TicketView) -> None:
         """Wait (Deferred) before touching the message when its channel has no post to spare,
         so a paced thread post does not repeat the chat.update each time it is tried."""
         peek = getattr(self.client, "peek", None)
         if peek is None:
             return
-        ticket = self.wf.get(ticket_id)
         wait = float(peek(ticket.slack_channel or self.channel))
         if wait > 0:
             raise Deferred(wait, "channel paced")
 
     def _send(self, ticket_id: int, event: EventView | None) -> TicketView:
         ticket = self.wf.get(ticket_id)
+        self._paced(ticket)
         text, blocks = self.render(ticket)
         channel, ts = ticket.slack_channel, ticket.slack_ts
         if ts is None or channel is None:
