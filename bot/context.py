@@ -9,6 +9,7 @@ from functools import lru_cache
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from exporter.masters import read_masters
 from workflow.db import make_engine, make_sessionmaker
 from workflow.migrate import upgrade
 from workflow.service import Workflow
@@ -35,7 +36,7 @@ def build(settings: Settings | None = None, *, migrate: bool | None = None) -> C
         upgrade(url)
     engine = make_engine(url)
     factory = make_sessionmaker(engine)
-    return Context(settings, engine, factory, Workflow(factory, settings))
+    return Context(settings, engine, factory, Workflow(factory, settings, masters=read_masters))
 
 
 @lru_cache(maxsize=1)

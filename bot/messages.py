@@ -100,6 +100,8 @@ EXTRA_LABELS = {
     "start_date": "連携開始日",
     "end_date": "連携終了日",
     "links": "店舗ごとの連携設定",
+    "service": "連携サービス",
+    "reason": "対象外にする理由",
 }
 
 CONTACT_HINTS = {
@@ -118,6 +120,7 @@ SEND_BACK_TITLE = "差し戻し"
 SEND_BACK_SUBMIT = "差し戻す"
 SEND_BACK_INTRO = "営業に依頼を差し戻します。不足している情報や修正してほしい点を書いてください。"
 SEND_BACK_PLACEHOLDER = "例: 対象店舗に0004:金町駅前店が抜けています"
+LINKAGE_SERVICE_HINT = "お客様が利用するサービス。売上データの送信先が変わります"
 LINKAGE_TITLE = "設定完了を記録"
 LINKAGE_SUBMIT = "記録する"
 LINKAGE_INTRO = ("ジャストプランニングから届いた連携設定を記録します"
@@ -288,6 +291,24 @@ CUSTOMER_ALREADY = (":white_check_mark: データ連携はすでにご確認い�
 CUSTOMER_NOT_NOW = ("このボタンは現在ご利用いただけません。お手数ですが、USENの担当者まで"
                     "ご連絡ください。")
 CUSTOMER_ONLY_CONFIRM = "お客様はこのボタンのみご利用いただけます。"
+# Another workspace's user (Slack Connect) trying a command or opening App Home.
+EXTERNAL_COMMAND = ("恐れ入りますが、このコマンドはUSENの社内向けです。ご不明な点は"
+                    "USENの担当者までお問い合わせください。")
+EXTERNAL_HOME = ("このアプリはUSENの社内向けです。データ連携のご確認は、チャンネルに"
+                 "お送りしたメッセージのボタンからお願いいたします。")
+# An internal user pressing the customer's button.
+CUSTOMER_CONFIRM_INTERNAL = ("「データ連携を確認しました」はお客様ご本人（またはUSEN企画）が"
+                             "押すボタンです。営業の方は押せません。お客様にご確認をお願いして"
+                             "ください。")
+
+# ---- input that cannot be a ticket and database trouble ------------------------------------
+BAD_BUTTON = "このボタンは正しくありません。メッセージを開き直してからもう一度お試しください。"
+
+
+def temporary_error(error_id: str) -> str:
+    """A database (or similar) failure while handling a person's request: nothing was
+    changed, they can try again; the id finds the log line."""
+    return f"一時的なエラーです。もう一度お試しください（エラーID: {error_id}）"
 
 # ---- answers to the person who acted ------------------------------------------------------
 
@@ -398,6 +419,7 @@ FAILURE_REASONS = {
     "slack:invalid_blocks": "メッセージの形式をSlackが受け付けませんでした",
     "slack:invalid_blocks_format": "メッセージの形式をSlackが受け付けませんでした",
     "slack:msg_too_long": "メッセージが長すぎるためSlackが受け付けませんでした",
+    "slack:msg_blocks_too_long": "メッセージが長すぎるためSlackが受け付けませんでした",
     "slack:token_revoked": "ボットのトークンが無効になっています（再インストールが必要です）",
     "slack:token_expired": "ボットのトークンの有効期限が切れています",
     "slack:invalid_auth": "ボットの認証に失敗しました（トークンを確認してください）",
@@ -481,3 +503,234 @@ def job_label(kind: str) -> str:
     if kind == "ticket.event":
         return TICKET_MESSAGE_LABEL
     return PENDING_LABELS.get(kind, FAILURE_OTHER_JOB)
+# ---- mapping drift (設定変更 drafts started by the register data) -------------------------
+DRIFT_FILE = "この内容で設定変更を依頼"
+DRIFT_IGNORE = "対象外にする"
+DRIFT_IGNORE_TITLE = "対象外にする"
+DRIFT_IGNORE_SUBMIT = "対象外にする"
+DRIFT_IGNORE_INTRO = ("この下書きの項目は、今後の差分チェックでも下書きになりません。"
+                      "理由は記録に残ります。")
+DRIFT_IGNORE_PLACEHOLDER = "例: 社内テスト用の支払科目のため"
+DRIFT_COMPANY_MASTER = "企業マスタ"
+DRIFT_HOME = "未対応の設定変更の下書き"
+DRIFT_NONE = "未対応の下書きはありません。"
+DRIFT_FILED_NOTE = "設定変更の下書きから登録しました"
+
+
+def drift_title(mention: str, company_name: str, company_code: str) -> str:
+    lead = f"{mention} " if mention else ""
+    return (f"{lead}:mag: *{company_name}（企業CD {company_code}）* のレジで、"
+            "ジャストプランニングにまだ連絡していない項目が使われています。"
+            "設定変更の依頼が必要です（まかせてネットEXが正しく計上できません）。")
+
+
+def drift_item(label: str, code: str, name: str, where: str, since: str) -> str:
+    return f"• {label} `{code}` {name} — {where}（{since}から）"
+
+
+def drift_earliest(date_text: str) -> str:
+    return f"設定変更日は {date_text} 以降を選べます（営業日の余裕を見ています）。"
+
+
+def drift_filed(ticket_id: int, by: str) -> str:
+    return f":white_check_mark: <@{by}> が設定変更 #{ticket_id} として依頼しました。"
+
+
+def drift_ignored(by: str, reason: str) -> str:
+    return f":no_entry_sign: <@{by}> が対象外にしました（理由: {reason}）。"
+
+
+def drift_home_line(draft_id: int, company_name: str, company_code: str, count: int) -> str:
+    return f"下書き{draft_id}　{company_name}（企業CD {company_code}）　新しい項目 {count}件"
+
+
+def drift_terminal(draft_id: int) -> str:
+    return f"（設定変更の下書き {draft_id}: `renkei mapping drift` でも確認できます）"
+
+
+def drift_more_stores(count: int) -> str:
+    return f" ほか{count}店舗"
+
+
+def drift_more(count: int) -> str:
+    return f"ほか {count} 件（`renkei mapping drift` で全件を表示）"
+
+
+# ---- long texts and listings (Slack's limits) -----------------------------------------------
+def part_label(number: int, total: int) -> str:
+    return f"（{number}/{total}）"
+
+
+def split_notice(total: int) -> str:
+    return (f"長いため{total}分割で表示します。（1/{total}）から順に、続けて貼り付けてください"
+            "（全文は添付の .txt ファイルにもあります）。")
+
+
+def plain_fallback(text: str) -> str:
+    """A heading as the notification text (no markup, short)."""
+    return text.replace("*", "")[:300]
+
+
+def parts_fallback(first: int, last: int, total: int) -> str:
+    shown = f"{first}" if first == last else f"{first}〜{last}"
+    return f"続き（{shown}/{total}）"
+
+
+def txt_comment(what: str) -> str:
+    return f":page_facing_up: {what}の全文（.txt ファイル）です。"
+
+
+TXT_KINTONE = "Kintone定型文"
+TXT_COMPLETION = "Kintoneへの完了報告"
+TXT_CUSTOMER = "お客様へのご連絡文"
+
+
+def text_elsewhere(what: str, chars: int, ticket_id: int) -> str:
+    return (f"{what}（{chars:,}文字）は長いため、ここには表示していません。"
+            f"全文は依頼 #{ticket_id} のスレッドの .txt ファイルにあります"
+            "（「Kintone定型文」ボタンでも分割して表示します）。")
+
+
+def kintone_too_long(chars: int) -> str:
+    return (f"Kintone定型文（{chars:,}文字）は長いため、ここには表示していません。"
+            "「Kintone定型文」ボタンで分割して表示します。")
+
+
+def history_more(n: int, ticket_id: int) -> str:
+    return f"ほか{n}件（古い履歴）は `renkei tickets show {ticket_id}` またはスレッドで"
+
+
+def listing_more(n: int, command: str) -> str:
+    return f"ほか{n}件は `{command}` で"
+
+
+def additions_more(n: int) -> str:
+    return f" ほか{n}件（全件は定型文の備考に）"
+
+
+def all_stores_where() -> str:
+    return "（全店舗は「Kintone定型文」と設定依頼書に）"
+
+
+def linkage_bulk_notice(stores: int, inputs: int) -> str:
+    return (f"対象店舗が{stores}店舗あるため、1行に1店舗の形式で入力します"
+            f"（入力欄{inputs}つに分けています。どの欄に書いても構いません）。")
+
+
+def reason_more(chars: int) -> str:
+    return f"…（全文{chars:,}文字はスレッドに）"
+HOME_MORE_MINE = "/renkei list"
+HOME_MORE_OPEN = "/renkei list open"
+HOME_MORE_OVERDUE = "/renkei list overdue"
+# Where the whole list is when `/renkei list` shows only what fits.
+def list_cli(which: str, user: str) -> str:
+    return {"open": "renkei tickets list --open",
+            "overdue": "renkei tickets list --overdue"}.get(
+        which, f"renkei tickets list --requester {user}")
+
+
+# ---- web pages for people without Slack (bot/web) -------------------------------------------
+WEB_FOOTER = "USEN まかせてネット連携窓口"
+WEB_REFUSED_TITLE = "このリンクはご利用いただけません"
+WEB_REFUSED = {
+    "invalid": "リンクが正しくないか、別のご案内用のリンクです。お手数ですが、メールに記載された"
+               "リンクをそのまま開いてください。",
+    "expired": "リンクの有効期限が切れています。お手数ですが、USENの担当者まで"
+               "お問い合わせください。",
+    "superseded": "このご依頼について新しいご案内をお送りしています。お手数ですが、最新のメールの"
+                  "リンクを開いてください。",
+    "gone": "このご依頼は取り消されたか、見つかりませんでした。ご不明な点はUSENの担当者まで"
+            "お問い合わせください。",
+}
+WEB_FORM_EXPIRED = ("画面の有効期限が切れました。お手数ですが、ページを開き直してから"
+                    "お送りください。")
+WEB_NOT_FOUND = "ページが見つかりません。"
+WEB_OPERATOR_ONLY = ("このページを見るには、App Homeの「ダッシュボードを開く」か"
+                     "運用トークンが必要です。")
+
+WEB_CUSTOMER_TITLE = "データ連携のご確認"
+WEB_CUSTOMER_INTRO = ("データ連携の設定が完了いたしました。下記の店舗のデータが連携されていることを"
+                      "ご確認のうえ、ボタンを押してください。")
+WEB_CUSTOMER_BUTTON = "データ連携を確認しました"
+WEB_CUSTOMER_DONE = "ご確認ありがとうございました。USENの担当者にもお知らせしました。"
+WEB_CUSTOMER_USED = "確認済みです"
+WEB_CUSTOMER_NOT_YET = "まだ設定完了のご連絡前です。ご連絡後にこのページからご確認いただけます。"
+
+WEB_PARTNER_TITLE = "連携設定の完了連絡（設定完了連絡）"
+WEB_PARTNER_INTRO = ("まかせてネットEX側の連携設定が終わりましたら、初回データ連携設定画面（2-2）と"
+                     "同じ内容を入力して「設定完了を連絡する」を押してください。")
+WEB_PARTNER_REQUEST = "ご依頼の内容"
+WEB_PARTNER_STORES = "店舗情報"
+WEB_PARTNER_SUBMIT = "設定完了を連絡する"
+WEB_PARTNER_XLSX = "記入済みの設定依頼書（.xlsx）で連絡する"
+WEB_PARTNER_XLSX_HINT = ("店舗ごとのまかせてネット店舗コード・連携開始日・連携終了日を"
+                         "記入した設定依頼書")
+WEB_PARTNER_XLSX_SUBMIT = "ファイルを送る"
+WEB_PARTNER_XLSX_BAD = ("設定依頼書（.xlsx）を読み取れませんでした。"
+                        "お送りいただいたファイルをご確認ください。")
+WEB_PARTNER_FIX = "入力内容に誤りがあります。赤字の項目をご確認ください。"
+WEB_PARTNER_DONE = "設定完了のご連絡を受け付けました。ありがとうございました。"
+WEB_PARTNER_USED = "設定完了のご連絡は受付済みです"
+WEB_PARTNER_NOT_YET = ("USEN企画が連携設定を開始すると、このページから設定完了を"
+                       "ご連絡いただけます。しばらくお待ちください。")
+WEB_PARTNER_HINTS = {
+    "makasete_company_code": "最小1桁、最大5桁の半角数字"
+                             "（まかせてネット側でPOS企業コードと紐づけます）",
+    "makasete_store_code": "最小1桁、最大6桁（例: 67890）",
+    "start_date": "本日以降",
+    "end_date": "未来日",
+}
+WEB_ADDITIONS = "設定変更の内容（追加された項目）"
+
+
+def partner_mail_subject(ticket_id: int, company_name: str) -> str:
+    return f"【USEN】まかせてネットEX 連携設定依頼書（{company_name}様・依頼#{ticket_id}）"
+
+
+def partner_mail_body(company_name: str, stores: int, url: str | None, days: int) -> str:
+    link = (f"設定が終わりましたら、下記のページから設定完了をご連絡ください（{days}日間有効）。\n"
+            f"{url}\n" if url else "設定が終わりましたら、USEN企画まで設定完了をご連絡ください。\n")
+    return ("ジャストプランニング ご担当者様\n\n"
+            "いつもお世話になっております。USEN企画でございます。\n\n"
+            f"{company_name}様（{stores}店舗）のまかせてネットEX連携設定をお願いいたします。\n"
+            "設定依頼書（.xlsx / .csv）を添付いたします。\n\n" + link +
+            "\nよろしくお願いいたします。\n")
+
+
+def customer_link_section(url: str, days: int) -> str:
+    return (f"\n\nデータが届いていることをご確認いただけましたら、下記のページで"
+            f"「{WEB_CUSTOMER_BUTTON}」を押してください（{days}日間有効）。\n{url}\n")
+
+
+def partner_reported(mention: str) -> str:
+    who = f"{mention} " if mention else ""
+    return (f"{who}ジャストプランニングから設定完了連絡が届きました。連携設定の内容をご確認のうえ、"
+            "Kintoneで完了報告をお願いします。")
+
+
+DASHBOARD_BUTTON = "ダッシュボードを開く"
+WEB_DASH_TITLE = "renkei ダッシュボード"
+WEB_DASH_PERIOD = "集計期間（JST）"
+WEB_DASH_STEPS = "ステップ別の依頼数"
+WEB_DASH_OVERDUE = "連携設定の期限超過"
+WEB_DASH_CYCLE = "ステップ別の所要時間（中央値・p90）"
+WEB_DASH_SLA = "パートナーSLA遵守率（月別）"
+WEB_DASH_HEALTH = "店舗別のデータ送信状況"
+WEB_DASH_DEAD = "送信できなかった処理（dead）"
+WEB_DASH_NONE = "ありません"
+WEB_DASH_NO_EXPORTER = "エクスポーターのデータはまだありません"
+WEB_DASH_NO_DRIFT = "未対応（設定差分の下書きは別の機能で追加予定）"
+WEB_HOURS = "時間"
+WEB_MEDIAN = "中央値"
+WEB_SLA_KEPT = "期限内の割合"
+WEB_TICKETS = "件数"
+WEB_CHART_CYCLE = "ステップ別の所要時間（時間）"
+WEB_CHART_SLA = "パートナーSLA遵守率（%）"
+WEB_CHART_STEPS = "ステップ別の依頼数"
+WEB_HEALTH_HEADERS = ("企業CD", "店舗CD", "最終送信の営業日", "送信待ち", "dead", "遅延再送",
+                      "設定差分の下書き")
+WEB_DEAD_HEADERS = ("種別", "ID", "処理", "対象", "試行回数", "理由")
+WEB_CYCLE_HEADERS = ("ステップ", "件数", "中央値（時間）", "p90（時間）")
+WEB_SLA_HEADERS = ("月", "完了", "期限内", "遵守率")
+WEB_PARTNER_NOTE = "ジャストプランニングが設定完了連絡ページから連絡"
+WEB_CUSTOMER_NOTE = "お客様がメールのリンクから確認"

@@ -42,13 +42,15 @@ def _optional(module: str) -> Any | None:
 
 
 def start_scheduler(ctx: Context, worker: str, notifier: Notifier | None = None) -> Any:
-    """The SLA reminder check (every RENKEI_REMINDER_CHECK_MINUTES) and the exporter's jobs
-    (閉局, hourly 支払種別明細) when it registers any."""
+    """The SLA reminder check (every RENKEI_REMINDER_CHECK_MINUTES), the hourly prune of old
+    Slack request keys, and the exporter's jobs (閉局, hourly 支払種別明細) when it registers
+    any."""
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    from bot.integrations import reminders
+    from bot.integrations import housekeeping, reminders
 
     scheduler = BackgroundScheduler(timezone=ctx.settings.timezone)
+    housekeeping.register(scheduler, ctx.workflow, worker=worker)
     reminders.register(scheduler, ctx.workflow, minutes=ctx.settings.reminder_check_minutes,
                        kick=notifier.kick if notifier is not None else None)
     jobs = _optional("exporter.jobs")
@@ -132,6 +134,19 @@ def start_sender_process(ctx: Context) -> Any:
     return child
 
 
+def start_internal(ctx: Context, host: str, pages: Any = None) -> Any:
+    """The internal port (RENKEI_POS_PORT): /pos/close, /healthz and /readyz, no Slack; the
+    dashboard and /metrics without the operator token when the web pages are on."""
+    from bot.slack.web import HttpServer, WebApp
+
+    server = HttpServer(WebApp(ctx, None, pages=pages, internal=True), host=host,
+                        port=ctx.settings.pos_port or 0, threads=4).start()
+    if not ctx.settings.pos_token:
+        log.warning("RENKEI_POS_PORT is set but RENKEI_POS_TOKEN is not: /pos/close is off")
+    log.info("serving POST /pos/close on the internal port %s:%s", host, server.port)
+    return server
+
+
 def run(ctx: Context, *, port: int | None = None, host: str = "0.0.0.0",
         user: str | None = None, on_ready: Callable[[str], None] | None = None,
         single_process: bool = False) -> None:
@@ -161,25 +176,40 @@ def run(ctx: Context, *, port: int | None = None, host: str = "0.0.0.0",
         if kind == "socket":
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+            from bot.web import pages_for
+
             handler = SocketModeHandler(bot.app, app_token=ctx.settings.slack_app_token)
             handler.connect()
+            # No public port in Socket Mode; the register still needs one to call.
+            internal = (start_internal(ctx, host, pages_for(ctx))
+                        if ctx.settings.pos_port is not None else None)
             log.info("connected to Slack in Socket Mode")
             if on_ready:
                 on_ready("socket")
             _wait_for_signal(stop)
             handler.close()
+            if internal is not None:
+                internal.close()
         else:
             from bot.slack.web import HttpServer, WebApp
+            from bot.web import pages_for
 
-            server = HttpServer(WebApp(ctx, bot.app), host=host,
+            pos_port = ctx.settings.pos_port
+            pages = pages_for(ctx)  # None, with a log line, without RENKEI_SECRET_KEY
+            server = HttpServer(WebApp(ctx, bot.app, pos=pos_port is None, pages=pages),
+                                host=host,
                                 port=port if port is not None else ctx.settings.http_port)
-            log.info("serving POST /slack/events and GET /healthz on %s:%s (waitress)",
+            internal = start_internal(ctx, host, pages) if pos_port is not None else None
+            log.info("serving POST /slack/events, GET /healthz and /readyz%s on %s:%s "
+                     "(waitress)", ", /p/, /c/, /dashboard, /metrics" if pages is not None else "",
                      host, server.port)
             if on_ready:
                 on_ready(f"http:{server.port}")
             server.start()
             _wait_for_signal(stop)
             server.close()
+            if internal is not None:
+                internal.close()
     finally:
         if background is not None:
             background.stop()

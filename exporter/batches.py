@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from exporter.extract import Records, StoreKey, extract
-from exporter.kinds import ALL_KINDS, HOURLY_KINDS, Kind
+from exporter.kinds import ALL_KINDS, HOURLY_KINDS, SCHEMA_VERSION, Kind
 from exporter.models import PENDING, ExportBatch
 from exporter.timing import business_date_at, parse_close_time
 from workflow.db import utcnow
@@ -141,7 +141,8 @@ def enqueue(session: Session, targets: Sequence[Target], business_date: date,
                 continue
             key = batch_key(target, kind.value, business_date, hour, revision + 1)
             body = json.dumps({
-                "kind": kind.value, "company_code": target.makasete_company_code,
+                "schema_version": SCHEMA_VERSION, "kind": kind.value,
+                "company_code": target.makasete_company_code,
                 "store_code": target.makasete_store_code,
                 "business_date": business_date.isoformat(), "hour": hour,
                 "idempotency_key": key, "records": recs,

@@ -4,29 +4,41 @@ Stores 0001-0007 carry the seed's names (2-2: 居酒屋データ分析 目黒本
 is the company's own record and has no register); later stores get generated names. Each
 store is linked (連携済) over the generated dates unless it is already linked; the demo writes
 the linkage directly, because a real 連携開始日 cannot lie in the past.
+
+The company's masters (支払科目, 値割引, 客層) are written too: they are what the partner maps and
+what the drift check compares with the mapping registry. `add_new_items` makes one store start
+using items the partner was never told about.
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, insert, tuple_
+from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.orm import Session, sessionmaker
 
+from exporter.demo_day import Masters, generate_day
+from exporter.masters import read_masters
 from exporter.pos import (
+    DISCOUNT,
+    EXCLUSIVE,
+    INCLUSIVE,
+    PAYMENT,
+    SEGMENT,
     PosCashCount,
     PosCashMovement,
     PosCategory,
+    PosMasterItem,
     PosPayment,
     PosProduct,
     PosReceipt,
     PosReceiptLine,
 )
-from exporter.timing import parse_close_time
+from workflow import mapping
 from workflow.linkage import get_or_create_company
 from workflow.models import Store
 
@@ -39,7 +51,10 @@ SEED_STORES = [  # 店舗名 and 閉局 time of the seed's stores
     ("イオン板橋店", "21:00", "cafe"),
     ("すかいらーく町田店", "23:00", "family"),
 ]
-CATEGORIES = {"10": "ドリンク", "20": "フード", "30": "麺類", "40": "デザート", "50": "セット"}
+CATEGORIES = {"10": "ドリンク", "20": "フード", "30": "麺類", "40": "デザート", "50": "セット",
+              "60": "テイクアウト"}
+# 大分類 above the register's categories: the hierarchy the 商品カテゴリマスタ carries
+PARENTS = {"10": ("A0", "飲料"), "20": ("B0", "料理"), "30": ("B0", "料理"), "40": ("B0", "料理")}
 MENUS: dict[str, list[tuple[str, str, int, int]]] = {  # (code, name, price, tax rate)
     "izakaya": [("1001", "生ビール（中）", 580, 10), ("1002", "ハイボール", 480, 10),
                 ("1003", "レモンサワー", 450, 10), ("1004", "日本酒（一合）", 680, 10),
@@ -57,13 +72,19 @@ MENUS: dict[str, list[tuple[str, str, int, int]]] = {  # (code, name, price, tax
     "family": [("2301", "ハンバーグステーキ", 1090, 10), ("2302", "マルゲリータピザ", 799, 10),
                ("2303", "シーザーサラダ", 549, 10), ("3301", "ミートソーススパゲッティ", 699, 10),
                ("1301", "ドリンクバー", 350, 10), ("4301", "パフェ", 649, 10),
-               ("5301", "お子様ランチ", 599, 10)],
+               ("5301", "お子様ランチ", 599, 10), ("6301", "ポテト（お持ち帰り）", 299, 8)],
 }
-PAYMENTS = [("01", "現金", 50), ("02", "クレジットカード", 25), ("03", "電子マネー", 15),
-            ("04", "QRコード決済", 10)]
-SEGMENTS = ["一般", "男性", "女性", "家族", "団体", "学生"]
-DENOMINATIONS = [10000, 5000, 1000, 500, 100, 50, 10, 5, 1]
-OPEN = time(11, 0)
+MENUS["izakaya"].append(("6001", "焼き鳥（お持ち帰り）", 600, 8))
+MENUS["ramen"].append(("6201", "お土産ラーメン（2食入）", 1200, 8))
+TAX_MODES = {"izakaya": INCLUSIVE, "cafe": INCLUSIVE, "ramen": INCLUSIVE, "family": EXCLUSIVE}
+PAYMENTS = [("01", "現金", 45), ("02", "クレジットカード", 25), ("03", "電子マネー", 12),
+            ("04", "QRコード決済", 10), ("05", "商品券", 3), ("07", "ポイント", 0)]
+DISCOUNTS = [("101", "学割10%引"), ("102", "会員割引5%引"), ("201", "タイムサービス50円引")]
+SEGMENTS = [("1", "一般"), ("2", "男性"), ("3", "女性"), ("4", "家族"), ("5", "団体"),
+            ("6", "学生")]
+# What `add_new_items` makes a store start using (never told to the partner).
+NEW_ITEMS = {PAYMENT: ("09", "楽天ペイ"), DISCOUNT: ("105", "雨の日10%引"),
+             SEGMENT: ("7", "インバウンド")}
 
 
 @dataclass(frozen=True)
@@ -105,6 +126,7 @@ def generate(factory: sessionmaker[Session], *, company_code: str = "10001",
         if link:
             company.makasete_company_code = company.makasete_company_code or makasete_company_code
         known = {s.store_code: s for s in company.stores}
+        newly_linked: list[str] = []
         for s in plan:
             store = known.get(s.store_code)
             if store is None:
@@ -115,14 +137,21 @@ def generate(factory: sessionmaker[Session], *, company_code: str = "10001",
                 store.start_date, store.end_date = first, end + timedelta(days=365)
                 store.linked = True
                 store.close_time = s.close_time
+                newly_linked.append(s.store_code)
         _clear(session, company_code, [s.store_code for s in plan], dates)
+        masters = _company_masters(session, company_code, first)
+        if newly_linked:  # linked outside a ticket: the partner knows the masters of now
+            mapping.seed_from_masters(session, company_code,
+                                      read_masters(session, company_code, newly_linked),
+                                      source="link")
         for chunk in range(0, len(plan), 500):
             rows: dict[Any, list[dict[str, Any]]] = {t: [] for t in _TABLES}
             for s in plan[chunk:chunk + 500]:
                 _masters(rows, company_code, s)
                 for day in dates:
                     rng = random.Random(f"{seed}:{company_code}:{s.store_code}:{day}")
-                    _day(rows, rng, company_code, s, day, tz, receipts_per_day)
+                    generate_day(rows, rng, company_code, s, day, tz, receipts_per_day,
+                                 MENUS[s.style], TAX_MODES[s.style], masters)
             for table, batch in rows.items():
                 for start in range(0, len(batch), 5000):
                     session.execute(insert(table), batch[start:start + 5000])
@@ -147,69 +176,92 @@ def _clear(session: Session, company_code: str, store_codes: list[str], dates: l
             session.execute(stmt)
 
 
+def _company_masters(session: Session, company: str, since: date) -> Masters:
+    """The company's 支払科目 / 値割引 / 客層 (kept when they exist: only missing ones added)."""
+    known = set(session.execute(select(PosMasterItem.item_type, PosMasterItem.code).where(
+        PosMasterItem.company_code == company, PosMasterItem.store_code == "")))
+    for item_type, items in ((PAYMENT, [(c, n) for c, n, _ in PAYMENTS]),
+                             (DISCOUNT, DISCOUNTS), (SEGMENT, SEGMENTS)):
+        for code, name in items:
+            if (item_type, code) not in known:
+                session.add(PosMasterItem(company_code=company, store_code="",
+                                          item_type=item_type, code=code, name=name,
+                                          since=since))
+    session.flush()
+    return Masters(payments=list(PAYMENTS), segments=list(SEGMENTS))
+
+
 def _masters(rows: dict[Any, list[dict[str, Any]]], company: str, s: DemoStore) -> None:
     menu = MENUS[s.style]
     used = sorted({code[0] + "0" for code, *_ in menu})
-    for order, cat in enumerate(used, 1):
+    parents = sorted({PARENTS[c] for c in used if c in PARENTS})
+    for order, (code, name) in enumerate(parents, 1):
+        rows[PosCategory].append({"company_code": company, "store_code": s.store_code,
+                                  "category_code": code, "name": name, "sort_order": order,
+                                  "parent_code": None})
+    for order, cat in enumerate(used, len(parents) + 1):
+        parent = PARENTS.get(cat)
         rows[PosCategory].append({"company_code": company, "store_code": s.store_code,
                                   "category_code": cat, "name": CATEGORIES[cat],
-                                  "sort_order": order})
+                                  "sort_order": order,
+                                  "parent_code": parent[0] if parent else None})
+    mode = TAX_MODES[s.style]
     for code, name, price, rate in menu:
+        excluded = price if mode == EXCLUSIVE else price * 100 // (100 + rate)
         rows[PosProduct].append({"company_code": company, "store_code": s.store_code,
                                  "product_code": code, "name": name,
                                  "category_code": code[0] + "0", "price": price,
-                                 "tax_rate": rate, "active": True})
+                                 "tax_rate": rate, "tax_division": mode,
+                                 "reduced_rate": rate == 8, "cost": excluded * 3 // 10,
+                                 "active": True})
 
 
-def _day(rows: dict[Any, list[dict[str, Any]]], rng: random.Random, company: str,
-         s: DemoStore, day: date, tz: ZoneInfo, receipts_per_day: int | None) -> None:
-    key = {"company_code": company, "store_code": s.store_code, "business_date": day}
-    close = parse_close_time(s.close_time)
-    opened = datetime.combine(day, OPEN, tzinfo=tz)
-    closing = datetime.combine(day + timedelta(days=1) if close < OPEN else day, close, tzinfo=tz)
-    span = (closing - opened).total_seconds() - 1800
-    menu = MENUS[s.style]
-    n = receipts_per_day if receipts_per_day is not None else rng.randint(40, 90)
-    times = sorted(opened + timedelta(seconds=rng.uniform(0, span)) for _ in range(n))
-    cash_sales = 0
-    for i, sold_at in enumerate(times, 1):
-        receipt_no = f"{i:05d}"
-        subtotal = tax = 0
-        for line_no in range(1, rng.randint(1, 5) + 1):
-            code, name, price, rate = rng.choice(menu)
-            qty = rng.choice((1, 1, 1, 2, 2, 3))
-            amount = price * qty
-            subtotal += amount
-            tax += amount * rate // (100 + rate)
-            rows[PosReceiptLine].append({**key, "receipt_no": receipt_no, "line_no": line_no,
-                                         "product_code": code, "product_name": name,
-                                         "category_code": code[0] + "0", "quantity": qty,
-                                         "unit_price": price, "discount_amount": 0,
-                                         "amount": amount, "tax_rate": rate})
-        discount = (subtotal // 10 // 10 * 10) if rng.random() < 0.1 else 0
-        total, voided = subtotal - discount, rng.random() < 0.02
-        rows[PosReceipt].append({**key, "receipt_no": receipt_no, "sold_at": sold_at,
-                                 "customer_count": rng.randint(1, 4),
-                                 "customer_segment": rng.choice(SEGMENTS), "subtotal": subtotal,
-                                 "discount_amount": discount, "tax_amount": tax,
-                                 "total_amount": total, "voided": voided})
-        code, name, _ = rng.choices(PAYMENTS, weights=[w for *_, w in PAYMENTS])[0]
-        rows[PosPayment].append({**key, "receipt_no": receipt_no, "paid_at": sold_at,
-                                 "payment_type_code": code, "payment_type_name": name,
-                                 "amount": total, "voided": voided})
-        if code == "01" and not voided:
-            cash_sales += total
-    float_in = 30000
-    rows[PosCashMovement].append({**key, "movement_no": "001", "occurred_at": opened,
-                                  "direction": "in", "reason": "釣銭準備金", "amount": float_in})
-    out = 0
-    if rng.random() < 0.3:
-        out = rng.randrange(1000, 5000, 10)
-        rows[PosCashMovement].append({**key, "movement_no": "002",
-                                      "occurred_at": opened + timedelta(hours=2),
-                                      "direction": "out", "reason": "仕入れ（食材）",
-                                      "amount": out})
-    counted = max(0, float_in + cash_sales - out + rng.choice((0, 0, 0, 0, -100, 10, -5)))
-    for denomination in DENOMINATIONS:
-        count, counted = divmod(counted, denomination)
-        rows[PosCashCount].append({**key, "denomination": denomination, "count": count})
+def add_new_items(factory: sessionmaker[Session], *, company_code: str, store_code: str,
+                  day: date, tz: ZoneInfo, receipts: int = 3) -> dict[str, tuple[str, str]]:
+    """From `day`, the store uses a 支払科目, a 値割引 and a 客層 of its own (NEW_ITEMS): they
+    join its master (since `day`) and `receipts` extra receipts of `day` use all three."""
+    demo = next((s for s in demo_stores(max(1, int(store_code))) if s.store_code == store_code),
+                None)
+    if demo is None:
+        raise ValueError(f"store {store_code} is not a demo store")
+    with factory() as session, session.begin():
+        for item_type, (code, name) in NEW_ITEMS.items():
+            exists = session.scalar(select(PosMasterItem.id).where(
+                PosMasterItem.company_code == company_code,
+                PosMasterItem.store_code == store_code, PosMasterItem.item_type == item_type,
+                PosMasterItem.code == code))
+            if exists is None:
+                session.add(PosMasterItem(company_code=company_code, store_code=store_code,
+                                          item_type=item_type, code=code, name=name, since=day))
+        taken = set(session.scalars(select(PosReceipt.receipt_no).where(
+            PosReceipt.company_code == company_code, PosReceipt.store_code == store_code,
+            PosReceipt.business_date == day)))
+        pay, disc, seg = NEW_ITEMS[PAYMENT], NEW_ITEMS[DISCOUNT], NEW_ITEMS[SEGMENT]
+        masters = Masters(payments=[(pay[0], pay[1], 1)], segments=[seg],
+                          receipt_discounts=[(disc[0], disc[1], 10)], discount_share=1.0)
+        rows: dict[Any, list[dict[str, Any]]] = {t: [] for t in _TABLES}
+        rng = random.Random(f"new:{company_code}:{store_code}:{day}")
+        generate_day(rows, rng, company_code, demo, day, tz, receipts, MENUS[demo.style],
+                     TAX_MODES[demo.style], masters)
+        _renumber(rows, taken)
+        returns = {r["receipt_no"] for r in rows[PosReceipt]
+                   if r["transaction_type"] == "return"}  # the extra receipts are sales
+        for table in (PosReceipt, PosReceiptLine, PosPayment):
+            batch = [r for r in rows[table] if r["receipt_no"] not in returns]
+            if batch:
+                session.execute(insert(table), batch)
+    return dict(NEW_ITEMS)
+
+
+def _renumber(rows: dict[Any, list[dict[str, Any]]], taken: set[str]) -> None:
+    """Give generated receipts numbers after the day's existing ones (9xxxx)."""
+    mapping: dict[str, str] = {}
+    n = 90000
+    for r in rows[PosReceipt]:
+        while f"{n:05d}" in taken:
+            n += 1
+        mapping[r["receipt_no"]] = f"{n:05d}"
+        n += 1
+    for table in (PosReceipt, PosReceiptLine, PosPayment):
+        for r in rows[table]:
+            r["receipt_no"] = mapping.get(r["receipt_no"], r["receipt_no"])

@@ -27,10 +27,10 @@ from exporter.pos import (
     PosReceipt,
     PosReceiptLine,
 )
+from exporter.settle import settle
 
 StoreKey = tuple[str, str]  # (USEN 企業CD, USEN 店舗CD)
 Records = list[dict[str, Any]]
-CASH_PAYMENT_CODE = "01"  # 現金
 # Above this many stores, reading the whole date and dropping other stores beats a long IN list.
 _IN_LIST_LIMIT = 200
 
@@ -51,6 +51,22 @@ def _iso(moment: datetime, tz: ZoneInfo) -> str:
     return moment.astimezone(tz).isoformat()
 
 
+def _taxes(r: Any) -> Records:
+    """Per-rate tax of a receipt (or a day's totals), rates that occur only."""
+    out: Records = []
+    for rate, reduced, base, tax in ((10, False, r.taxable_10, r.tax_10),
+                                     (8, True, r.taxable_8, r.tax_8)):
+        if base or tax:
+            out.append({"rate": rate, "reduced": reduced, "taxable_amount": base,
+                        "tax_amount": tax})
+    return out
+
+
+def _tender(p: Any) -> dict[str, Any]:
+    return {"payment_type_code": p.payment_type_code, "payment_type_name": p.payment_type_name,
+            "amount": p.amount, "tendered": p.tendered, "change": p.change}
+
+
 def extract(session: Session, business_date: date, stores: Sequence[StoreKey],
             kinds: Sequence[Kind], tz: ZoneInfo,
             slot: tuple[datetime, datetime] | None = None) -> dict[StoreKey, dict[Kind, Records]]:
@@ -63,13 +79,28 @@ def extract(session: Session, business_date: date, stores: Sequence[StoreKey],
         session, PosReceipt.__table__.select().order_by(
             PosReceipt.company_code, PosReceipt.store_code, PosReceipt.receipt_no),
         PosReceipt, stores, business_date))
+    payments = [] if not wanted & {Kind.SALES, Kind.PAYMENT_BREAKDOWN,
+                                   Kind.SETTLEMENT_REPORT} else list(
+        _rows(session, PosPayment.__table__.select().order_by(PosPayment.id), PosPayment,
+              stores, business_date))
     if Kind.SALES in wanted:
+        tenders: dict[tuple[str, str, str], Records] = defaultdict(list)
+        for p in payments:
+            tenders[(p.company_code, p.store_code, p.receipt_no)].append(_tender(p))
         for r in receipts:
             out[(r.company_code, r.store_code)][Kind.SALES].append({
-                "receipt_no": r.receipt_no, "sold_at": _iso(r.sold_at, tz),
-                "customer_count": r.customer_count, "customer_segment": r.customer_segment,
-                "subtotal": r.subtotal, "discount_amount": r.discount_amount,
-                "tax_amount": r.tax_amount, "total_amount": r.total_amount,
+                "receipt_no": r.receipt_no, "transaction_type": r.transaction_type,
+                "original_receipt_no": r.original_receipt_no, "sold_at": _iso(r.sold_at, tz),
+                "terminal_code": r.terminal_code, "staff_code": r.staff_code,
+                "staff_name": r.staff_name, "customer_count": r.customer_count,
+                "customer_segment_code": r.customer_segment_code,
+                "customer_segment": r.customer_segment, "tax_mode": r.tax_mode,
+                "subtotal": r.subtotal, "discount_code": r.discount_code,
+                "discount_name": r.discount_name, "discount_amount": r.discount_amount,
+                "amount_excluding_tax": r.amount_excluding_tax, "tax_amount": r.tax_amount,
+                "taxes": _taxes(r), "rounding": r.rounding, "total_amount": r.total_amount,
+                "points_used": r.points_used, "points_earned": r.points_earned,
+                "tenders": tenders[(r.company_code, r.store_code, r.receipt_no)],
                 "voided": r.voided})
     if Kind.SALES_DETAIL in wanted:
         query = PosReceiptLine.__table__.select().order_by(
@@ -80,8 +111,10 @@ def extract(session: Session, business_date: date, stores: Sequence[StoreKey],
                 "receipt_no": r.receipt_no, "line_no": r.line_no,
                 "product_code": r.product_code, "product_name": r.product_name,
                 "category_code": r.category_code, "quantity": r.quantity,
-                "unit_price": r.unit_price, "discount_amount": r.discount_amount,
-                "amount": r.amount, "tax_rate": r.tax_rate})
+                "unit_price": r.unit_price, "discount_code": r.discount_code,
+                "discount_name": r.discount_name, "discount_amount": r.discount_amount,
+                "amount": r.amount, "tax_rate": r.tax_rate, "tax_division": r.tax_division,
+                "reduced_rate": r.reduced_rate})
     counts = [] if not wanted & {Kind.CASH_DENOMINATION, Kind.SETTLEMENT_REPORT} else list(_rows(
         session, PosCashCount.__table__.select().order_by(
             PosCashCount.company_code, PosCashCount.store_code,
@@ -99,7 +132,8 @@ def extract(session: Session, business_date: date, stores: Sequence[StoreKey],
         for r in movements:
             out[(r.company_code, r.store_code)][Kind.CASH_MOVEMENT].append({
                 "movement_no": r.movement_no, "occurred_at": _iso(r.occurred_at, tz),
-                "direction": r.direction, "reason": r.reason, "amount": r.amount})
+                "direction": r.direction, "reason_code": r.reason_code, "reason": r.reason,
+                "amount": r.amount})
     if Kind.PRODUCT_MASTER in wanted:
         query = PosProduct.__table__.select().order_by(
             PosProduct.company_code, PosProduct.store_code, PosProduct.product_code)
@@ -107,25 +141,38 @@ def extract(session: Session, business_date: date, stores: Sequence[StoreKey],
             out[(r.company_code, r.store_code)][Kind.PRODUCT_MASTER].append({
                 "product_code": r.product_code, "name": r.name,
                 "category_code": r.category_code, "price": r.price, "tax_rate": r.tax_rate,
-                "active": r.active})
+                "tax_division": r.tax_division, "reduced_rate": r.reduced_rate,
+                "cost": r.cost, "active": r.active})
     if Kind.PRODUCT_CATEGORY_MASTER in wanted:
         query = PosCategory.__table__.select().order_by(
             PosCategory.company_code, PosCategory.store_code, PosCategory.sort_order,
             PosCategory.category_code)
+        by_store: dict[StoreKey, list[Any]] = defaultdict(list)
         for r in _rows(session, query, PosCategory, stores, None):
-            out[(r.company_code, r.store_code)][Kind.PRODUCT_CATEGORY_MASTER].append({
-                "category_code": r.category_code, "name": r.name, "sort_order": r.sort_order})
-    payments = [] if not wanted & {Kind.PAYMENT_BREAKDOWN, Kind.SETTLEMENT_REPORT} else list(
-        _rows(session, PosPayment.__table__.select().order_by(PosPayment.id), PosPayment,
-              stores, business_date))
+            by_store[(r.company_code, r.store_code)].append(r)
+        for store, cats in by_store.items():
+            out[store][Kind.PRODUCT_CATEGORY_MASTER] = _categories(cats)
     if Kind.PAYMENT_BREAKDOWN in wanted:
         in_slot = payments if slot is None else [
             p for p in payments if slot[0] <= p.paid_at < slot[1]]
         for store, records in _payment_breakdown(in_slot).items():
             out[store][Kind.PAYMENT_BREAKDOWN] = records
     if Kind.SETTLEMENT_REPORT in wanted:
-        _settle(out, receipts, payments, movements, counts)
+        settle(out, receipts, payments, movements, counts)
     return out
+
+
+def _categories(cats: list[Any]) -> Records:
+    parents = {c.category_code: c.parent_code for c in cats}
+
+    def level(code: str) -> int:
+        depth, seen = 1, {code}
+        while (parent := parents.get(code)) and parent not in seen:  # a cycle stops, not hangs
+            depth, code = depth + 1, parent
+            seen.add(code)
+        return depth
+    return [{"category_code": c.category_code, "name": c.name, "parent_code": c.parent_code,
+             "level": level(c.category_code), "sort_order": c.sort_order} for c in cats]
 
 
 def _payment_breakdown(payments: Iterable[Any]) -> dict[StoreKey, Records]:
@@ -134,47 +181,15 @@ def _payment_breakdown(payments: Iterable[Any]) -> dict[StoreKey, Records]:
         if p.voided:
             continue
         slot = totals[(p.company_code, p.store_code)].setdefault(
-            (p.payment_type_code, p.payment_type_name), [0, 0])
-        slot[0] += 1
-        slot[1] += p.amount
-    return {store: [{"payment_type_code": code, "payment_type_name": name, "count": c,
-                     "amount": a} for (code, name), (c, a) in sorted(by_type.items())]
+            (p.payment_type_code, p.payment_type_name), [0, 0, 0, 0])
+        if p.amount < 0:
+            slot[2] += 1
+            slot[3] -= p.amount
+        else:
+            slot[0] += 1
+            slot[1] += p.amount
+    return {store: [{"payment_type_code": code, "payment_type_name": name, "count": sc + rc,
+                     "amount": sa - ra, "sales_count": sc, "sales_amount": sa,
+                     "refund_count": rc, "refund_amount": ra}
+                    for (code, name), (sc, sa, rc, ra) in sorted(by_type.items())]
             for store, by_type in totals.items()}
-
-
-def _settle(out: dict[StoreKey, dict[Kind, Records]], receipts: list[Any], payments: list[Any],
-            movements: list[Any], counts: list[Any]) -> None:
-    """精算レポート: the register's own arithmetic, one record per store."""
-    acc: dict[StoreKey, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for r in receipts:
-        a = acc[(r.company_code, r.store_code)]
-        if r.voided:
-            a["void_count"] += 1
-            a["void_amount"] += r.total_amount
-            continue
-        a["receipt_count"] += 1
-        a["customer_count"] += r.customer_count
-        a["gross_sales"] += r.subtotal
-        a["discount_total"] += r.discount_amount
-        a["tax_total"] += r.tax_amount
-    for p in payments:
-        if not p.voided and p.payment_type_code == CASH_PAYMENT_CODE:
-            acc[(p.company_code, p.store_code)]["cash_sales"] += p.amount
-    for m in movements:
-        acc[(m.company_code, m.store_code)]["cash_in" if m.direction == "in" else "cash_out"] \
-            += m.amount
-    for c in counts:
-        acc[(c.company_code, c.store_code)]["counted_cash"] += c.denomination * c.count
-    for store, kinds in out.items():
-        if Kind.SETTLEMENT_REPORT not in kinds:
-            continue
-        a = acc[store]
-        expected = a["cash_sales"] + a["cash_in"] - a["cash_out"]
-        kinds[Kind.SETTLEMENT_REPORT] = [{
-            "receipt_count": a["receipt_count"], "customer_count": a["customer_count"],
-            "gross_sales": a["gross_sales"], "discount_total": a["discount_total"],
-            "net_sales": a["gross_sales"] - a["discount_total"], "tax_total": a["tax_total"],
-            "void_count": a["void_count"], "void_amount": a["void_amount"],
-            "cash_sales": a["cash_sales"], "cash_in": a["cash_in"], "cash_out": a["cash_out"],
-            "expected_cash": expected, "counted_cash": a["counted_cash"],
-            "cash_difference": a["counted_cash"] - expected}]

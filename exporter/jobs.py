@@ -27,7 +27,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session, sessionmaker
 
-from exporter import outbox
+from exporter import drift, outbox
 from exporter.batches import Enqueued, enqueue_close, enqueue_hourly, targets_on
 from exporter.confirm import confirm_delivered
 from exporter.destinations import Sender
@@ -72,6 +72,7 @@ class ExportJobs:
         day = close_business_date(fire, close_time)
         added = enqueue_close(self.factory, self.tz, day, close_time=close_time)
         log.info("close %s (%s): %d batches enqueued", close_time, day, len(added))
+        self.drift(day, {a.company_code for a in added})
         return added
 
     def hourly(self) -> list[Enqueued]:
@@ -80,7 +81,24 @@ class ExportJobs:
         if not claim_fire(self.factory, "export:hourly", fire, self.worker):
             return []
         self.fired.append(("export:hourly", fire))
-        return enqueue_hourly(self.factory, self.tz, fire - timedelta(hours=1))
+        added = enqueue_hourly(self.factory, self.tz, fire - timedelta(hours=1))
+        for day in sorted({a.business_date for a in added}):
+            self.drift(day, {a.company_code for a in added if a.business_date == day})
+        return added
+
+    def drift(self, day: date, company_codes: set[str]) -> None:
+        """Mapping drift of the companies just exported (a 設定変更 draft within the hour);
+        a failure is logged and never holds back the export."""
+        if not company_codes:
+            return
+        try:
+            found = drift.scan(self.factory, day, company_codes=company_codes)
+        except Exception:
+            log.exception("drift scan of %s failed", day)
+            return
+        for d in found:
+            log.info("drift: company %s, %d new items in draft %d", d.company_code,
+                     len(d.items), d.draft_id)
 
     def drain(self) -> outbox.DrainResult:
         """Send what is due; bounded so a huge backlog does not starve other jobs' threads."""
@@ -92,7 +110,7 @@ class ExportJobs:
         self.sent += result.sent
         if result.sent:
             try:
-                verified = confirm_delivered(self.factory, self.settings)
+                verified = confirm_delivered(self.factory, self.settings, clock=self.clock)
             except Exception:  # proof can wait for the next round; deliveries are recorded
                 log.exception("could not confirm tickets by delivery")
             else:

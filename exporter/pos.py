@@ -10,10 +10,30 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Index, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, Date, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, MappedColumn, mapped_column
 
 from workflow.db import Base, UTCDateTime
+
+SALE, RETURN, VOID = "sale", "return", "void"  # 取引区分
+INCLUSIVE, EXCLUSIVE, EXEMPT = "inclusive", "exclusive", "exempt"  # 内税 / 外税 / 非課税
+FLOAT_REASON = "01"  # 釣銭準備金: the float, shown apart from other 入金 in the 精算レポート
+# The three master kinds a partner maps (seed 1-3: 支払科目種 / 値割引 / 客層).
+PAYMENT, DISCOUNT, SEGMENT = "payment", "discount", "segment"
+MASTER_TYPES = (PAYMENT, DISCOUNT, SEGMENT)
+
+
+# Columns added by schema v2 carry a server default, so rows of v1 stay valid.
+def _text(length: int, default: str) -> MappedColumn[str]:
+    return mapped_column(String(length), default=default, server_default=default)
+
+
+def _int() -> MappedColumn[int]:
+    return mapped_column(Integer, default=0, server_default=text("0"))
+
+
+def _flag() -> MappedColumn[bool]:
+    return mapped_column(Boolean, default=False, server_default=text("false"))
 
 
 class PosCategory(Base):
@@ -28,6 +48,8 @@ class PosCategory(Base):
     category_code: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(100))
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    # -- schema v2 (0003_exdata) --
+    parent_code: Mapped[str | None] = mapped_column(String(20))  # None: a top-level category
 
 
 class PosProduct(Base):
@@ -45,6 +67,10 @@ class PosProduct(Base):
     price: Mapped[int] = mapped_column(Integer)
     tax_rate: Mapped[int] = mapped_column(Integer, default=10)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # -- schema v2 (0003_exdata) --
+    tax_division: Mapped[str] = _text(10, INCLUSIVE)  # 内税 / 外税 / 非課税
+    reduced_rate: Mapped[bool] = _flag()  # 軽減税率 (8%)
+    cost: Mapped[int | None] = mapped_column(Integer)  # 原価, tax excluded
 
 
 class PosReceipt(Base):
@@ -69,6 +95,24 @@ class PosReceipt(Base):
     tax_amount: Mapped[int] = mapped_column(Integer)
     total_amount: Mapped[int] = mapped_column(Integer)
     voided: Mapped[bool] = mapped_column(Boolean, default=False)
+    # -- schema v2 (0003_exdata): what a partner books with --
+    transaction_type: Mapped[str] = _text(8, SALE)  # sale / return / void
+    original_receipt_no: Mapped[str | None] = mapped_column(String(20))  # what a return returns
+    terminal_code: Mapped[str] = _text(10, "01")  # レジ端末
+    staff_code: Mapped[str] = _text(20, "")
+    staff_name: Mapped[str] = _text(40, "")
+    customer_segment_code: Mapped[str] = _text(10, "")  # 客層コード (name: customer_segment)
+    tax_mode: Mapped[str] = _text(10, INCLUSIVE)  # 内税 inclusive / 外税 exclusive
+    discount_code: Mapped[str | None] = mapped_column(String(10))  # receipt 値割引
+    discount_name: Mapped[str | None] = mapped_column(String(40))
+    amount_excluding_tax: Mapped[int] = _int()  # 税抜金額 = Σ taxable_*
+    taxable_10: Mapped[int] = _int()  # 10% 対象額 (tax excluded)
+    tax_10: Mapped[int] = _int()
+    taxable_8: Mapped[int] = _int()  # 8% 軽減 対象額 (tax excluded)
+    tax_8: Mapped[int] = _int()
+    rounding: Mapped[int] = _int()  # 端数処理, added to the total
+    points_used: Mapped[int] = _int()
+    points_earned: Mapped[int] = _int()
 
 
 class PosReceiptLine(Base):
@@ -94,6 +138,11 @@ class PosReceiptLine(Base):
     discount_amount: Mapped[int] = mapped_column(Integer, default=0)
     amount: Mapped[int] = mapped_column(Integer)
     tax_rate: Mapped[int] = mapped_column(Integer, default=10)
+    # -- schema v2 (0003_exdata) --
+    tax_division: Mapped[str] = _text(10, INCLUSIVE)
+    reduced_rate: Mapped[bool] = _flag()
+    discount_code: Mapped[str | None] = mapped_column(String(10))  # line 値割引
+    discount_name: Mapped[str | None] = mapped_column(String(40))
 
 
 class PosPayment(Base):
@@ -112,8 +161,11 @@ class PosPayment(Base):
     paid_at: Mapped[datetime] = mapped_column(UTCDateTime)
     payment_type_code: Mapped[str] = mapped_column(String(10))
     payment_type_name: Mapped[str] = mapped_column(String(40))
-    amount: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(Integer)  # applied to the receipt; negative: refund
     voided: Mapped[bool] = mapped_column(Boolean, default=False)
+    # -- schema v2 (0003_exdata) --
+    tendered: Mapped[int] = _int()  # 預かり
+    change: Mapped[int] = _int()  # お釣り (amount = tendered - change)
 
 
 class PosCashMovement(Base):
@@ -133,6 +185,8 @@ class PosCashMovement(Base):
     direction: Mapped[str] = mapped_column(String(3))  # "in" | "out"
     reason: Mapped[str] = mapped_column(String(100))
     amount: Mapped[int] = mapped_column(Integer)
+    # -- schema v2 (0003_exdata) --
+    reason_code: Mapped[str] = _text(10, "")  # 入出金理由コード; FLOAT_REASON = 釣銭準備金
 
 
 class PosCashCount(Base):
@@ -149,3 +203,24 @@ class PosCashCount(Base):
     business_date: Mapped[date] = mapped_column(Date)
     denomination: Mapped[int] = mapped_column(Integer)
     count: Mapped[int] = mapped_column(Integer)
+
+
+class PosMasterItem(Base):
+    """A register master a partner maps: 支払科目 (payment), 値割引 (discount), 客層 (segment).
+
+    `store_code` "" is the company's master (every store); a store may add its own. `since` is
+    the first business date the item is in use, which drift reports as "seen since".
+    """
+
+    __tablename__ = "pos_master_items"
+    __table_args__ = (
+        UniqueConstraint("company_code", "store_code", "item_type", "code"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    company_code: Mapped[str] = mapped_column(String(20))
+    store_code: Mapped[str] = mapped_column(String(20), default="")
+    item_type: Mapped[str] = mapped_column(String(10))  # payment / discount / segment
+    code: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(40))
+    since: Mapped[date] = mapped_column(Date)

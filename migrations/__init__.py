@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 
 # Each package that owns tables registers them on workflow.db.Base when imported.
-MODEL_MODULES = ("workflow.models", "exporter.models", "exporter.pos")
+MODEL_MODULES = ("workflow.models", "workflow.mapping", "exporter.models", "exporter.pos")
 
 
 def load_models() -> None:

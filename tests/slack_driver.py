@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import httpx
 from slack_sdk.signature import SignatureVerifier
 
-from tests.slack_emulator import Emulator
+from tests.slack_emulator import Call, Emulator, refusal
 
 
 class Driver:
@@ -41,12 +41,15 @@ class Driver:
 
     # ---- payloads -------------------------------------------------------------------------
     def command(self, text: str, *, user: str, command: str = "/renkei",
-                channel: str = "CWORK", **kw: Any) -> httpx.Response:
-        form = {"token": "legacy", "team_id": "T0TEST", "team_domain": "renkei",
+                channel: str = "CWORK", team: str = "T0TEST", enterprise: str = "",
+                **kw: Any) -> httpx.Response:
+        """`team` other than T0TEST is a Slack Connect user of another workspace;
+        `enterprise` their Enterprise Grid org."""
+        form = {"token": "legacy", "team_id": team, "team_domain": "renkei",
                 "channel_id": channel, "channel_name": "work", "user_id": user,
                 "user_name": user.lower(), "command": command, "text": text,
                 "response_url": self.response_url(), "trigger_id": f"trig.{next(self._n)}",
-                "api_app_id": "A0TEST"}
+                "api_app_id": "A0TEST", **({"enterprise_id": enterprise} if enterprise else {})}
         return self.post(urlencode(form).encode(), "application/x-www-form-urlencoded", **kw)
 
     def interactive(self, payload: dict[str, Any], **kw: Any) -> httpx.Response:
@@ -54,7 +57,7 @@ class Driver:
         return self.post(body, "application/x-www-form-urlencoded", **kw)
 
     def submit(self, view: dict[str, Any], values: dict[str, str], *, user: str,
-               **kw: Any) -> httpx.Response:
+               user_team: str = "T0TEST", **kw: Any) -> httpx.Response:
         """Submit a modal as opened (`views.open` args + id) with text per block id."""
         state: dict[str, Any] = {}
         for block in view["blocks"]:
@@ -65,6 +68,13 @@ class Driver:
                 text = text if text is not None else block["element"].get("initial_conversation")
                 state[block["block_id"]] = {"value": {"type": "conversations_select",
                                                       "selected_conversation": text or None}}
+            elif block["element"]["type"] == "static_select":
+                text = text if text is not None else \
+                    (block["element"].get("initial_option") or {}).get("value")
+                state[block["block_id"]] = {"value": {
+                    "type": "static_select",
+                    "selected_option": {"text": {"type": "plain_text", "text": text or ""},
+                                        "value": text} if text else None}}
             elif block["element"]["type"] == "datepicker":
                 text = text if text is not None else block["element"].get("initial_date")
                 state[block["block_id"]] = {"value": {"type": "datepicker",
@@ -74,19 +84,36 @@ class Driver:
                 state[block["block_id"]] = {"value": {"type": "plain_text_input",
                                                       "value": text or None}}
         payload = {"type": "view_submission", "team": {"id": "T0TEST"},
-                   "user": {"id": user, "username": user.lower(), "team_id": "T0TEST"},
+                   "user": {"id": user, "username": user.lower(), "team_id": user_team},
                    "api_app_id": "A0TEST", "trigger_id": f"trig.{next(self._n)}",
                    "view": {**view, "state": {"values": state}, "team_id": "T0TEST",
                             "app_id": "A0TEST", "bot_id": "BBOT"}}
-        return self.interactive(payload, **kw)
+        response = self.interactive(payload, **kw)
+        self._check_ack_view(response)
+        return response
+
+    def _check_ack_view(self, response: httpx.Response) -> None:
+        """A view in a submission's ack (response_action update/push) is checked as Slack
+        checks views.update; a refusal is recorded like the emulator's own."""
+        try:
+            body = response.json() if response.content.strip() else {}
+        except ValueError:
+            return
+        if isinstance(body, dict) and isinstance(body.get("view"), dict):
+            refused = refusal("views.update", {"view": body["view"]})
+            if refused:
+                with self.emulator.lock:
+                    self.emulator.refused.append(
+                        (Call("ack:views.update", body, {}), *refused))
 
     def click(self, blocks: list[dict[str, Any]], action: str, *, user: str,
               action_ts: str | None = None, channel: str = "CREQ", user_team: str = "T0TEST",
-              **kw: Any) -> httpx.Response:
+              enterprise: str = "", **kw: Any) -> httpx.Response:
         """Press a button of a message; `action` is a renkei trigger or a full action id.
-        `user_team` other than T0TEST is a Slack Connect user from another workspace."""
+        `user_team` other than T0TEST is a Slack Connect user from another workspace;
+        `enterprise` their Enterprise Grid org."""
         button = find_button(blocks, action)
-        payload = {
+        payload: dict[str, Any] = {
             "type": "block_actions", "team": {"id": "T0TEST"},
             "user": {"id": user, "username": user.lower(), "team_id": user_team},
             "api_app_id": "A0TEST", "trigger_id": f"trig.{next(self._n)}",
@@ -98,6 +125,8 @@ class Driver:
                          "value": button["value"], "text": button["text"],
                          "action_ts": action_ts or f"{time.time():.6f}"}],
         }
+        if enterprise:
+            payload["enterprise"] = {"id": enterprise}
         return self.interactive(payload, **kw)
 
     def event(self, event: dict[str, Any], *, event_id: str, **kw: Any) -> httpx.Response:

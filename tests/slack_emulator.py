@@ -5,6 +5,12 @@ can be told to answer the next calls of a method with a 429 (Retry-After) or an 
 File uploads follow files_upload_v2's three steps: files.getUploadURLExternal hands out an
 upload URL on this server, the POST to it stores the bytes, files.completeUploadExternal
 shares the files (see `shared_files`).
+
+It refuses what Slack refuses: messages (chat.postMessage / update / postEphemeral and posts to
+response_url) and views (views.open / update / push / publish) are checked with slack_sdk's own
+Block Kit models and with `bot.slack.limits` (block counts, text lengths, input values), and
+answered `invalid_blocks`, `msg_too_long`, `msg_blocks_too_long` or `invalid_arguments` like
+Slack. Each refusal is kept in `refused` (the harness fails a test that caused one).
 """
 
 from __future__ import annotations
@@ -18,6 +24,59 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlparse
+
+from slack_sdk.errors import SlackObjectFormationError
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
+from bot.slack import limits
+
+MESSAGE_METHODS = ("chat.postMessage", "chat.update", "chat.postEphemeral")
+VIEW_METHODS = ("views.open", "views.update", "views.push", "views.publish")
+
+
+def _model_problems(blocks: list[dict[str, Any]]) -> list[str]:
+    problems = []
+    for i, block in enumerate(blocks):
+        try:
+            parsed = Block.parse(block)
+            if parsed is None:
+                problems.append(f"block {i}: unknown type {block.get('type')}")
+                continue
+            parsed.validate_json()
+            parsed.to_dict()  # validates every nested element and text object too
+        except (SlackObjectFormationError, TypeError, KeyError, ValueError) as exc:
+            problems.append(f"block {i}: {exc}")
+    return problems
+
+
+def refusal(method: str, args: dict[str, Any]) -> tuple[str, list[str]] | None:
+    """(error, reasons) when Slack would refuse this call, else None."""
+    if method in VIEW_METHODS:
+        view = args.get("view")
+        if not isinstance(view, dict):
+            return "invalid_arguments", ["view is missing"]
+        problems = limits.view_violations(view)
+        try:
+            model = View(**view)
+            model.validate_json()
+            model.to_dict()
+        except (SlackObjectFormationError, TypeError, KeyError, ValueError) as exc:
+            problems.append(str(exc))
+        return ("invalid_arguments", problems) if problems else None
+    if method in MESSAGE_METHODS or method == "response_url":
+        text = args.get("text")
+        blocks = args.get("blocks") or []
+        if isinstance(text, str) and len(text) > limits.MESSAGE_TEXT:
+            return "msg_too_long", [f"text of {len(text)} characters"]
+        if not isinstance(blocks, list):
+            return "invalid_blocks", ["blocks is not a list"]
+        problems = limits.block_violations(blocks) + _model_problems(blocks)
+        if problems:
+            return "invalid_blocks", problems
+        if (size := limits.text_size(blocks)) > limits.MESSAGE_BLOCKS_TEXT:
+            return "msg_blocks_too_long", [f"block texts of {size} characters"]
+    return None
 
 
 @dataclass
@@ -54,6 +113,11 @@ class Emulator:
     faults: dict[str, list[Fault]] = field(default_factory=dict)
     uploads: dict[str, Upload] = field(default_factory=dict)  # file id -> what was uploaded
     delay_seconds: float = 0.0  # a slow Slack: every answer (Web API, response_url) waits
+    refused: list[tuple[Call, str, list[str]]] = field(default_factory=list)  # call, error, why
+    # Slack Connect: users of other workspaces (user id -> their team id, as users.info says)
+    # and the Enterprise Grid org of the installing workspace ("" when not on Grid).
+    teams: dict[str, str] = field(default_factory=dict)
+    enterprise_id: str = ""
 
     def __post_init__(self) -> None:
         self.lock = threading.Condition()
@@ -164,6 +228,13 @@ class Emulator:
                ) -> tuple[int, dict[str, str], dict[str, Any]]:
         with self.lock:
             if path.startswith("/response/"):
+                if isinstance(args.get("blocks"), str):
+                    args["blocks"] = json.loads(args["blocks"])
+                refused = refusal("response_url", args)
+                if refused:
+                    self.refused.append((Call(path, args, headers), *refused))
+                    self.lock.notify_all()
+                    return 400, {}, {"ok": False, "error": refused[0]}
                 self.responses.append(Call(path, args, headers))
                 self.lock.notify_all()
                 return 200, {}, {"ok": True}
@@ -181,6 +252,14 @@ class Emulator:
                     return 429, {"Retry-After": str(fault.retry_after)}, {
                         "ok": False, "error": "ratelimited"}
                 return fault.status, {}, {"ok": False, "error": fault.error or "fatal_error"}
+            refused = refusal(method, args)
+            if refused:
+                call = Call(method + "!refused", args, headers)
+                self.calls.append(call)
+                self.refused.append((call, *refused))
+                self.lock.notify_all()
+                return 200, {}, {"ok": False, "error": refused[0],
+                                 "response_metadata": {"messages": refused[1][:5]}}
             self.calls.append(Call(method, args, headers))
             self.lock.notify_all()
             return 200, {}, self._ok(method, args)
@@ -189,7 +268,8 @@ class Emulator:
         ts = f"1700000000.{next(self._ts):06d}"
         if method == "auth.test":
             return {"ok": True, "url": "https://renkei-test.slack.com/", "team": "renkei",
-                    "user": "renkei", "team_id": "T0TEST", "user_id": "UBOT", "bot_id": "BBOT"}
+                    "user": "renkei", "team_id": "T0TEST", "user_id": "UBOT", "bot_id": "BBOT",
+                    **({"enterprise_id": self.enterprise_id} if self.enterprise_id else {})}
         if method == "chat.postMessage":
             return {"ok": True, "channel": args.get("channel"), "ts": ts,
                     "message": {"text": args.get("text", ""), "ts": ts}}
@@ -197,13 +277,14 @@ class Emulator:
             return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": ts}
-        if method in ("views.open", "views.update", "views.publish"):
+        if method in VIEW_METHODS:
             view = dict(args.get("view") or {})
             view["id"] = f"V{next(self._views):05d}"
             return {"ok": True, "view": view}
         if method == "users.info":
             user = args.get("user", "")
             return {"ok": True, "user": {"id": user, "name": user.lower(),
+                                         "team_id": self.teams.get(user, "T0TEST"),
                                          "real_name": f"User {user}",
                                          "profile": {"display_name": f"user-{user}"}}}
         if method == "usergroups.users.list":

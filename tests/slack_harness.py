@@ -17,6 +17,7 @@ from bot.context import Context
 from bot.runtime import Background
 from bot.slack.app import Bot, build
 from bot.slack.web import HttpServer, WebApp
+from exporter.masters import read_masters
 from tests.conftest import NOW
 from tests.dbs import Database
 from tests.slack_driver import Driver
@@ -151,7 +152,7 @@ def harness(database: Database, slack_settings: dict[str, str], clock: Clock
     emulator = Emulator()
     settings = settings_for(emulator, **slack_settings)
     ctx = Context(settings, database.engine, database.factory,
-                  Workflow(database.factory, settings, clock=clock))
+                  Workflow(database.factory, settings, clock=clock, masters=read_masters))
     bot = build(ctx)
     server = HttpServer(WebApp(ctx, bot.app), host="127.0.0.1", port=0, threads=24).start()
     background = Background(ctx, bot.notifier, scheduler=False)
@@ -164,3 +165,6 @@ def harness(database: Database, slack_settings: dict[str, str], clock: Clock
         background.stop()
         bot.close()
         emulator.close()
+    # Every test through the emulator also checks Slack's limits: nothing may be refused.
+    assert not emulator.refused, [(c.method, error, why[:3]) for c, error, why in
+                                  emulator.refused]

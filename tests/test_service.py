@@ -126,8 +126,9 @@ def test_concurrent_advances_move_the_ticket_once(wf: Workflow) -> None:
     def press(n: int) -> None:
         barrier.wait()
         try:
-            wf.advance(view.id, "request_kintone", actor=wf.actor(f"user{n}", f"担当{n}"),
-                       expected_status="contacted")
+            # Kintone依頼 is the requester's or planning's (both press at once here).
+            who = wf.actor("tanaka", "田中") if n % 2 else wf.actor("kikaku", "企画")
+            wf.advance(view.id, "request_kintone", actor=who, expected_status="contacted")
             results.append("moved")
         except AlreadyMoved as exc:
             results.append("already:" + exc.status)
@@ -140,6 +141,18 @@ def test_concurrent_advances_move_the_ticket_once(wf: Workflow) -> None:
     assert results.count("moved") == 1
     assert results.count("already:kintone_requested") == 11
     assert len(wf.get(view.id).events) == 2
+
+
+def test_kintone_request_is_the_requesters_or_plannings(wf: Workflow) -> None:
+    view = wf.file_request("new", new_raw(), actor=wf.actor("tanaka", "田中"))
+    other = wf.actor("yamada", "山田")
+    assert [a.action for a in wf.get(view.id, actor=other).actions] == []
+    with pytest.raises(NotAllowed) as err:
+        wf.advance(view.id, "request_kintone", actor=other)
+    assert err.value.message == "「Kintone依頼済みにする」は依頼者ご本人かUSEN企画のみ操作できます"
+    assert wf.get(view.id).status == "contacted" and len(wf.get(view.id).events) == 1
+    assert wf.advance(view.id, "request_kintone", actor=wf.actor("kikaku")).status == \
+        "kintone_requested"
 
 
 def test_list_filters_and_overdue(wf: Workflow, settings: object) -> None:
@@ -166,16 +179,17 @@ def test_kintone_text_of_a_ticket(wf: Workflow) -> None:
     assert "・連携開始希望日：12月7日\n" in text
 
 
-def test_first_delivery_confirms_waiting_tickets(wf: Workflow) -> None:
+def test_verify_by_delivery_moves_a_waiting_ticket_once(wf: Workflow) -> None:
     view = wf.file_request("new", new_raw(), actor=wf.actor("tanaka"))
     walk_to(wf, view.id, "customer_notified")
-    assert wf.confirm_by_delivery("67890", "0009") == []  # not one of its stores
-    assert wf.confirm_by_delivery("67890", "0002") == [view.id]
+    assert wf.verify_by_delivery(view.id, "店舗0002の売上データ（2026年12月7日分）"
+                                          "のデータ送信を確認しました")
     done = wf.get(view.id)
     assert done.status == "verified"
     assert (done.events[-1].actor_role, done.events[-1].note) == (
-        "system", "店舗0002のデータ送信を確認しました")
-    assert wf.confirm_by_delivery("67890", "0002") == []  # once
+        "system", "店舗0002の売上データ（2026年12月7日分）のデータ送信を確認しました")
+    assert not wf.verify_by_delivery(view.id, "again")  # once
+    assert len(wf.get(view.id).events) == len(done.events)
 
 
 def test_customer_contact_is_checked_with_the_form(wf: Workflow) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -44,7 +45,7 @@ def test_a_request_from_the_prompt_to_verified(database: Database) -> None:
               "1",  # Kintone依頼済みにする (as the requester)
               "1",  # 設定依頼書を送付: sales may not
               ":as kikaku", "1", "1",  # 設定依頼書を送付, 連携設定を開始
-              "1", "12345", "67890", "", "2027-11-30", "67891", "", "2027-11-30",  # 設定完了
+              "1", "12345", "", "67890", "", "2027-11-30", "67891", "", "2027-11-30",  # 設定完了
               "1", "1",  # お客様へ連絡済み, データ連携を確認
               "/renkei list open", ":quit"]
     shell, out = _shell(database, script)
@@ -91,3 +92,66 @@ def test_send_back_and_resubmit_from_the_prompt(database: Database) -> None:
     assert [s.code for s in ticket.stores] == ["0003"]  # typed lines replace the list
     assert "0120-210-440" in text
     assert "コマンドが分かりません" in text and "その番号のボタンはありません" in text
+
+
+def _drift_shell(database: Database, script: list[str]) -> tuple[Shell, str]:
+    """A company linked by demo-data whose store 0001 starts using items never told."""
+    from exporter import demo, drift
+    from exporter.masters import read_masters
+    tz = ZoneInfo("Asia/Tokyo")
+    today = NOW.astimezone(tz).date()
+    demo.generate(database.factory, company_code="20002", company_name="株式会社テスト",
+                  stores=1, days=1, end=today, tz=tz, receipts_per_day=5)
+    demo.add_new_items(database.factory, company_code="20002", store_code="0001", day=today,
+                       tz=tz)
+    assert len(drift.scan(database.factory, today)) == 1
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    ctx = Context(settings, database.engine, database.factory,
+                  Workflow(database.factory, settings, clock=lambda: NOW, masters=read_masters))
+    out = io.StringIO()
+    shell = Shell(ctx, user="tanaka", stdin=io.StringIO("\n".join(script) + "\n"), stdout=out,
+                  files_dir=Path(database.url.removeprefix("sqlite:///")).parent)
+    shell.run()
+    return shell, out.getvalue()
+
+
+def test_a_drift_draft_is_shown_and_filed_from_the_prompt(database: Database) -> None:
+    script = [":as kikaku", ":home", "1", "123456", *[""] * 10, ":home", ":quit"]
+    shell, text = _drift_shell(database, script)
+    assert "株式会社テスト（企業CD 20002）" in text
+    assert "支払科目 `09` 楽天ペイ — 0001:居酒屋データ分析 目黒本店（2026-11-24から）" in text
+    assert "[1] この内容で設定変更を依頼" in text and "[2] 対象外にする" in text
+    assert "未対応の設定変更の下書き" in text and "下書き1　株式会社テスト" in text
+    assert "依頼 #1 を登録しました" in text
+    assert "設定変更 #1 として依頼しました" in text
+    ticket = shell.handlers.wf.get(1)
+    assert ticket.kind == "change" and ticket.additions["payment_items"] == ["楽天ペイ"]
+    last_home = text.rsplit("未対応の設定変更の下書き", 1)[1]
+    assert last_home.splitlines()[1] == "未対応の下書きはありません。"
+
+
+def test_a_drift_draft_is_ignored_from_the_prompt(database: Database) -> None:
+    _, text = _drift_shell(database, ["2", "", "社内テスト用", "", ":quit"])
+    assert "対象外にする理由" in text
+    assert "対象外にしました（理由: 社内テスト用）" in text
+
+
+def test_a_300_store_text_prints_whole_in_labelled_parts_and_as_a_file(
+        database: Database, tmp_path: Path) -> None:
+    """The terminal prints split parts as Slack shows them: labelled (k/n), code verbatim
+    (a store name with * or :tada: is not restyled, &<> shown as written), and the .txt."""
+    shell, out = _shell(database, [":quit"], files=tmp_path)
+    names = [f"店舗{i:03d} *特選* :tada: &<館>" + "名" * 70 for i in range(1, 301)]
+    raw = {"customer_code": "123456", "company_code": "67890", "company_name": "株式会社A",
+           "stores": "\n".join(f"{i:04d}:{n}" for i, n in enumerate(names, start=1)),
+           "desired_date": "2026-12-07", "remarks": ""}
+    ticket = shell.notifier.wf.file_request("new", raw, actor=shell.notifier.wf.actor("tanaka"))
+    shell.run()
+    text = out.getvalue()
+    kintone = shell.notifier.wf.kintone_text(ticket.id)
+    parts = text.count("（1/")
+    assert parts >= 1 and "分割で表示します" in text
+    printed = "".join(line.split("│ ", 1)[1] for line in text.splitlines() if "│ " in line)
+    # the parts, one after the other, are the 定型文 (line ends aside: a terminal line each)
+    assert printed == kintone.replace("\n", "")
+    assert (tmp_path / f"renkei-{ticket.id}-kintone.txt").read_text("utf-8") == kintone

@@ -16,7 +16,10 @@ from sqlalchemy.orm import Session, selectinload
 from workflow.errors import FieldError, NotFound, ValidationFailed
 from workflow.models import Company, Store
 
-MANAGEMENT_STORE = ("0000", "企業管理店舗")  # the company's own record on the USEN admin screen
+MANAGEMENT_STORE = ("0000", "企業管理店舗")
+# Which partner service the company uses (seed 1-1: まかせてネットEX, or まかせてネット).
+SERVICES = {"ex": "まかせてネットEX", "net": "まかせてネット"}
+DEFAULT_SERVICE = "ex"  # the company's own record on the USEN admin screen
 LINKED, UNLINKED = "連携済", "未連携"
 
 
@@ -44,6 +47,16 @@ def validate_company_code(raw: str, *, field: str = "makasete_company_code") -> 
         raise ValidationFailed(
             [FieldError(field, "まかせてネット企業コードは半角数字1〜5桁で入力してください")])
     return code
+
+
+def validate_service(raw: str | None, *, field: str = "service") -> str:
+    """"ex" (まかせてネットEX) or "net" (まかせてネット); empty means the default, EX."""
+    service = _norm(raw).lower() or DEFAULT_SERVICE
+    if service not in SERVICES:
+        raise ValidationFailed([FieldError(
+            field,
+            "連携サービスは ex（まかせてネットEX）または net（まかせてネット）を選んでください")])
+    return service
 
 
 def validate_store_link(link: StoreLink, *, today: date, prefix: str = "") -> list[FieldError]:
@@ -99,9 +112,16 @@ def ensure_stores(session: Session, company: Company, stores: list[tuple[str, st
 
 
 def link_stores(session: Session, *, company_code: str, makasete_company_code: str,
-                links: list[StoreLink], today: date, company_name: str = "") -> Company:
-    """Record codes and dates and set the stores 連携済 (only when all is valid: ⑤)."""
+                links: list[StoreLink], today: date, company_name: str = "",
+                service: str | None = None) -> Company:
+    """Record codes and dates and set the stores 連携済 (only when all is valid: ⑤).
+    `service` ("ex"/"net") says where the company's data goes; None keeps what it was."""
     errors: list[FieldError] = []
+    if service is not None:
+        try:
+            service = validate_service(service)
+        except ValidationFailed as exc:
+            errors.extend(exc.errors)
     try:
         mk_company = validate_company_code(makasete_company_code)
     except ValidationFailed as exc:
@@ -114,6 +134,8 @@ def link_stores(session: Session, *, company_code: str, makasete_company_code: s
         raise ValidationFailed(errors)
     company = get_or_create_company(session, company_code, company_name)
     company.makasete_company_code = mk_company
+    if service is not None:
+        company.destination = service
     ensure_stores(session, company, [(link.store_code, link.name) for link in links])
     by_code = {s.store_code: s for s in company.stores}
     for link in links:

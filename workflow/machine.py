@@ -17,8 +17,10 @@ from typing import Any
 
 from transitions import Machine, MachineError
 
-ROLES = ("sales", "planning", "customer")
-ROLE_LABELS = {"sales": "営業", "planning": "USEN企画", "customer": "お客様", "system": "システム"}
+# "partner" is ジャストプランニング, acting through its signed link (bot/web), never in Slack.
+ROLES = ("sales", "planning", "customer", "partner")
+ROLE_LABELS = {"sales": "営業", "planning": "USEN企画", "customer": "お客様",
+               "partner": "ジャストプランニング", "system": "システム"}
 
 # (state, 日本語 label of the seed step)
 STATES: list[tuple[str, str]] = [
@@ -42,13 +44,15 @@ _NOT_DONE = list(OPEN_STATES)
 
 TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "request_kintone", "source": "contacted", "dest": "kintone_requested",
-     "roles": ("sales", "planning"), "guards": (), "label": "Kintone依頼済みにする"},
+     "roles": ("sales", "planning"), "guards": ("requester_or_planning",),
+     "label": "Kintone依頼済みにする"},
     {"trigger": "send_spec", "source": "kintone_requested", "dest": "spec_sent",
      "roles": ("planning",), "guards": (), "label": "設定依頼書を送付"},
     {"trigger": "start_setup", "source": "spec_sent", "dest": "partner_setup",
      "roles": ("planning",), "guards": (), "label": "連携設定を開始"},
     {"trigger": "complete_setup", "source": "partner_setup", "dest": "setup_completed",
-     "roles": ("planning",), "guards": ("stores_linked",), "label": "設定完了を記録"},
+     "roles": ("planning", "partner"), "guards": ("stores_linked",),
+     "label": "設定完了を記録"},
     {"trigger": "notify_customer", "source": "setup_completed", "dest": "customer_notified",
      "roles": ("planning",), "guards": (), "label": "お客様へ連絡済みにする"},
     {"trigger": "verify", "source": "customer_notified", "dest": "verified",

@@ -22,6 +22,7 @@ from workflow.errors import FieldError, NotAllowed, NotFound, RenkeiError, Valid
 from workflow.linkage import list_companies
 from workflow.models import ProcessedRequest, Ticket, TicketEvent
 from workflow.notices import Channel, CustomerMessage, customer_message, kintone_completion_comment
+from workflow.permissions import requester_or_planning
 from workflow.schemas import Actor, TicketView
 from workflow.service import Workflow
 from workflow.spec_sheet import SpecSheetData, SpecStoreRow
@@ -67,7 +68,7 @@ def set_customer_contact(wf: Workflow, ticket_id: int, *, actor: Actor,
 def check_contact_editable(ticket: Ticket | TicketView, actor: Actor) -> None:
     """NotAllowed unless `actor` may change the ticket's contact now (adapters ask before
     opening a form; set_customer_contact asks again when saving)."""
-    if actor.role != "planning" and actor.id != ticket.requester:
+    if not requester_or_planning(ticket, actor):
         raise NotAllowed("お客様の連絡先を変更できるのは依頼者ご本人かUSEN企画のみです")
     if ticket.status not in CONTACT_EDITABLE:
         raise NotAllowed("お客様へのご連絡後は、連絡先を変更できません")

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, object_session, selectinload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from workflow import effects, linkage, machine, outbox
+from workflow import effects, linkage, machine, mapping, outbox
 from workflow.calendar import BusinessCalendar, LeadTimeRules
 from workflow.contacts import contact_errors
 from workflow.db import transaction, utcnow
@@ -34,6 +34,7 @@ from workflow.errors import (
 from workflow.forms import Kind, RequestForm, StoreEntry, parse_request
 from workflow.kintone import render_kintone_text
 from workflow.models import OutboxJob, ProcessedRequest, Ticket, TicketEvent, TicketStore
+from workflow.permissions import requester_or_planning
 from workflow.schemas import (
     ActionView,
     Actor,
@@ -56,8 +57,12 @@ class Workflow:
     """The service API, bound to a database and settings. Thread-safe; share one per process."""
 
     def __init__(self, factory: sessionmaker[Session], settings: Settings, *,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow,
+                 masters: mapping.MasterSource | None = None) -> None:
         self.factory = factory
+        # Register masters for the mapping registry (the exporter's POS tables, passed in by
+        # the composition root: workflow reads no register data itself). None: not seeded.
+        self.masters = masters
         self.settings = settings
         self.clock = clock
         self.tz = ZoneInfo(settings.timezone)
@@ -121,7 +126,8 @@ class Workflow:
             {"kind": kind, "dedupe_key": f"{kind}:{event_id}", "ticket_id": ticket.id,
              "payload": {"ticket_id": ticket.id, "event_id": event_id}, "state": "pending",
              "attempts": 0, "last_error": "", "next_attempt_at": now, "created_at": now}
-            for kind in ["ticket.event", *ON_ENTER.get(ticket.status, [])]])
+            for kind in ["ticket.event", *ON_ENTER.get(ticket.status, []),
+                         *effects.ON_ENTER_BY.get((ticket.status, actor.role), [])]])
         return int(event_id)
 
     @staticmethod
@@ -186,12 +192,15 @@ class Workflow:
                 expected_status: str | None = None, idempotency_key: str | None = None,
                 links: list[linkage.StoreLink] | None = None,
                 makasete_company_code: str | None = None,
-                form: Mapping[str, Any] | None = None) -> TicketView:
+                form: Mapping[str, Any] | None = None,
+                service: str | None = None) -> TicketView:
         """Take `action` (a trigger of the machine table) on a ticket, as `actor`.
 
         `expected_status` is the status the actor saw (a Slack button's); if the ticket moved
         since, AlreadyMoved says who moved it. `links`/`makasete_company_code` record store
-        linkage with 設定完了; `form` carries the corrected request for 再提出.
+        linkage with 設定完了 (`service` "ex"/"net": where the company's data goes); `form`
+        carries the corrected request for 再提出. 設定完了 also tells the mapping registry
+        what the partner now knows (workflow.mapping).
         """
         step = machine.move(action)
         if step is None:
@@ -212,13 +221,15 @@ class Workflow:
                     linkage.link_stores(session, company_code=ticket.company_code,
                                         makasete_company_code=makasete_company_code or "",
                                         links=links or [], today=self.today(),
-                                        company_name=ticket.company_name)
+                                        company_name=ticket.company_name, service=service)
                 self._check_guards(session, ticket, step, actor, note)
                 if parsed is not None:
                     self._form_fields(ticket, parsed)
                 from_status = ticket.status
                 machine.fire(ticket, action)
                 self._on_enter(ticket, note)
+                if ticket.status == "setup_completed":
+                    mapping.tell_at_setup(session, ticket, self.masters, at=self.clock())
                 self._record(session, ticket, actor=actor, action=action,
                              from_status=from_status, note=note)
                 # Lean on purpose (no history, no outbox state): adapters that show the whole
@@ -270,9 +281,8 @@ class Workflow:
                 raise ValidationFailed([FieldError("note", "差し戻しの理由を入力してください")])
             if guard == "is_requester" and actor.id != ticket.requester:
                 raise NotAllowed("再提出できるのは依頼者ご本人のみです")
-            if (guard == "requester_or_planning" and actor.role != "planning"
-                    and actor.id != ticket.requester):
-                raise NotAllowed("取り消せるのは依頼者ご本人かUSEN企画のみです")
+            if guard == "requester_or_planning" and not requester_or_planning(ticket, actor):
+                raise NotAllowed(f"「{step.label}」は依頼者ご本人かUSEN企画のみ操作できます")
             if guard == "stores_linked":
                 missing = linkage.all_linked(session, ticket.company_code,
                                              [s.store_code for s in ticket.stores])
@@ -294,24 +304,17 @@ class Workflow:
         elif ticket.status == "contacted":
             ticket.return_reason = None
 
-    def confirm_by_delivery(self, company_code: str, store_code: str) -> list[int]:
-        """連携の確認 by proof: the exporter delivered this store's data, so tickets waiting for
-        the customer's confirmation that cover it move to `verified`. Returns their ids."""
+    def verify_by_delivery(self, ticket_id: int, note: str) -> bool:
+        """連携の確認 by proof, as the system: the exporter found a delivery of this
+        integration's data (exporter/confirm.py decides which); `note` names it. False when
+        a person (or another replica) confirmed it first."""
         system = Actor(id="exporter", name="データ連携", role="system")
-        with self.factory() as session:
-            ids = list(session.scalars(
-                select(Ticket.id).join(TicketStore)
-                .where(Ticket.status == "customer_notified", Ticket.company_code == company_code,
-                       TicketStore.store_code == store_code)))
-        moved = []
-        for ticket_id in ids:
-            try:
-                self.advance(ticket_id, "verify", actor=system, expected_status="customer_notified",
-                             note=f"店舗{store_code}のデータ送信を確認しました")
-                moved.append(ticket_id)
-            except (AlreadyMoved, Duplicate):
-                continue  # a person (or another replica) confirmed it first
-        return moved
+        try:
+            self.advance(ticket_id, "verify", actor=system, expected_status="customer_notified",
+                         note=note)
+        except (AlreadyMoved, Duplicate):
+            return False
+        return True
 
     def available_actions(self, ticket: Ticket | TicketView, actor: Actor) -> list[ActionView]:
         """The buttons `actor` may press on `ticket` now (role and requester checks)."""
@@ -323,8 +326,8 @@ class Workflow:
                 continue
             if "is_requester" in step.guards and actor.id != ticket.requester:
                 continue
-            if ("requester_or_planning" in step.guards and actor.role != "planning"
-                    and actor.id != ticket.requester):
+            if ("requester_or_planning" in step.guards
+                    and not requester_or_planning(ticket, actor)):
                 continue
             actions.append(ActionView(
                 action=trigger, label=step.label,
@@ -392,12 +395,19 @@ class Workflow:
 
     # ---- store linkage -------------------------------------------------------------------
     def link_stores(self, *, company_code: str, makasete_company_code: str,
-                    links: list[linkage.StoreLink]) -> list[StoreLinkView]:
-        """Record まかせてネット codes and dates for stores and set them 連携済."""
+                    links: list[linkage.StoreLink],
+                    service: str | None = None) -> list[StoreLinkView]:
+        """Record まかせてネット codes and dates for stores and set them 連携済 (outside a
+        ticket); the registry is seeded with the masters of those stores at this moment."""
         with transaction(self.factory) as session:
             linkage.link_stores(session, company_code=company_code,
                                 makasete_company_code=makasete_company_code, links=links,
-                                today=self.today())
+                                today=self.today(), service=service)
+            if self.masters is not None:
+                mapping.seed_from_masters(
+                    session, company_code,
+                    self.masters(session, company_code, [link.store_code for link in links]),
+                    source="link", at=self.clock())
         return self.store_links(company_code)
 
     def unlink_company(self, company_code: str) -> list[StoreLinkView]:

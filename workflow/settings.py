@@ -52,6 +52,13 @@ class Settings(BaseSettings):
     slack_channel_burst: int = Field(default=5, ge=1, alias="SLACK_CHANNEL_BURST")
     http_port: int = Field(default=3000, alias="RENKEI_HTTP_PORT")
 
+    # The register's 閉局 call (POST /pos/close): off unless a token is set; on its own
+    # internal port when RENKEI_POS_PORT is set (then the public Slack port does not serve it).
+    pos_token: str = Field(default="", alias="RENKEI_POS_TOKEN", repr=False)
+    pos_port: int | None = Field(default=None, ge=0, le=65535, alias="RENKEI_POS_PORT")
+    # /readyz fails below this much free disk where the SQLite file lives (MB).
+    ready_min_free_mb: int = Field(default=50, ge=0, alias="RENKEI_READY_MIN_FREE_MB")
+
     # Exporter.
     export_destination: str = Field(default="./exports", alias="EXPORT_DESTINATION")
     export_destination_net: str = Field(default="./exports-net", alias="EXPORT_DESTINATION_NET")
@@ -68,6 +75,30 @@ class Settings(BaseSettings):
     smtp_password: str = Field(default="", alias="SMTP_PASSWORD", repr=False)
     smtp_starttls: bool = Field(default=True, alias="SMTP_STARTTLS")
     reminder_check_minutes: int = Field(default=15, ge=1, alias="RENKEI_REMINDER_CHECK_MINUTES")
+
+    # Web pages for people without Slack (partner, customer, dashboard; bot/web). Without a
+    # secret key the pages are off: the signed links could not be checked.
+    secret_key: str = Field(default="", alias="RENKEI_SECRET_KEY", repr=False)
+    public_url: str = Field(default="http://localhost:3000", alias="RENKEI_PUBLIC_URL")
+    partner_email: str = Field(default="", alias="PARTNER_EMAIL")
+    operator_token: str = Field(default="", alias="RENKEI_OPERATOR_TOKEN", repr=False)
+    partner_link_days: int = Field(default=14, ge=1, alias="RENKEI_PARTNER_LINK_DAYS")
+    customer_link_days: int = Field(default=30, ge=1, alias="RENKEI_CUSTOMER_LINK_DAYS")
+    viewer_link_minutes: int = Field(default=60, ge=1, alias="RENKEI_VIEWER_LINK_MINUTES")
+
+    @field_validator("pos_token")
+    @classmethod
+    def _long_token(cls, value: str) -> str:
+        # A guessable token would make the register route a public export switch.
+        if value and len(value) < 32:
+            raise ValueError("RENKEI_POS_TOKEN must be at least 32 characters "
+                             "(e.g. `openssl rand -hex 32`)")
+        return value
+
+    @field_validator("pos_port", mode="before")
+    @classmethod
+    def _empty_port(cls, value: object) -> object:
+        return None if value == "" else value
 
     @field_validator("planning_users", "closures", mode="before")
     @classmethod

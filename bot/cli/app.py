@@ -10,8 +10,10 @@ import typer
 from bot import context
 from bot.cli import export
 from bot.cli import outbox as cli_outbox
+from bot.cli import report as cli_report
 from bot.cli import run as cli_run
 from bot.cli import tickets as cli_tickets
+from bot.cli.mapping import mapping_app
 from bot.cli.stores import stores_app
 from bot.cli.tickets import request_app, tickets_app
 
@@ -21,6 +23,7 @@ app = typer.Typer(
 app.add_typer(request_app, name="request")
 app.add_typer(tickets_app, name="tickets")
 app.add_typer(stores_app, name="stores")
+app.add_typer(mapping_app, name="mapping")
 app.command("kintone-text")(cli_tickets.kintone_text)
 cli_run.register(app)
 
@@ -29,6 +32,7 @@ app.add_typer(db_app, name="db")
 
 export.register(app)  # `renkei export …` and `renkei demo-data`
 cli_outbox.register(app)  # `renkei outbox list | retry`
+cli_report.register(app)  # `renkei report`
 
 
 @db_app.command("upgrade")

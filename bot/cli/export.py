@@ -203,9 +203,16 @@ def demo_data(
     end: str | None = typer.Option(None, help="Last business date (default: today)."),
     receipts: int | None = typer.Option(None, help="Receipts per store and day (default "
                                                    "40-90, random)."),
+    new_items: bool = typer.Option(False, "--new-items", help="Make --store use, from today, "
+                                   "a 支払科目, a 値割引 and a 客層 the partner was never told."),
+    store: str | None = typer.Option(None, help="USEN 店舗CD for --new-items."),
 ) -> None:
-    """Fill the POS tables with realistic sample data and link the stores (連携済)."""
+    """Fill the POS tables with realistic sample data and link the stores (連携済); linking
+    seeds the mapping registry with the masters of that moment."""
     rt = runtime()
+    if new_items:
+        _new_items(rt, company, store)
+        return
     with _user_errors():
         last = _date(end, "end") if end else datetime.now(rt.tz).date()
     counts = demo.generate(rt.factory, company_code=company, stores=stores, days=days,
@@ -216,6 +223,22 @@ def demo_data(
                "(renkei stores link, 設定完了) requires 連携開始日 today or later")
     typer.echo(f"next: renkei export backfill --from {last - timedelta(days=days - 1)} "
                f"--to {last}   (files under {rt.settings.export_destination})")
+
+
+def _new_items(rt: Runtime, company: str, store: str | None) -> None:
+    if not store:
+        typer.secho("--new-items needs --store 店舗CD", fg="red", err=True)
+        raise typer.Exit(2)
+    today = datetime.now(rt.tz).date()
+    try:
+        items = demo.add_new_items(rt.factory, company_code=company, store_code=store,
+                                   day=today, tz=rt.tz)
+    except ValueError as exc:
+        typer.secho(str(exc), fg="red", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"company {company} store {store} uses from {today}: " + ", ".join(
+        f"{kind} {code}:{name}" for kind, (code, name) in items.items()))
+    typer.echo("next: renkei mapping scan   (then renkei mapping drift)")
 
 
 def register(app: typer.Typer) -> None:

@@ -9,7 +9,7 @@ import typer
 from bot import context
 from bot.cli.common import print_json, user_errors
 from workflow.errors import FieldError, ValidationFailed
-from workflow.linkage import StoreLink
+from workflow.linkage import SERVICES, StoreLink
 
 stores_app = typer.Typer(help="Store linkage: まかせてネット codes, dates, 連携状態.",
                          no_args_is_help=True)
@@ -32,7 +32,8 @@ def stores_list(
         if r.company_code != current:
             current = r.company_code
             typer.secho(f"企業CD {r.company_code} {r.company_name}  まかせてネット企業コード: "
-                        f"{r.makasete_company_code or '-'}", bold=True)
+                        f"{r.makasete_company_code or '-'}  連携サービス: "
+                        f"{SERVICES.get(r.destination, r.destination)}", bold=True)
         dates = f"{r.start_date or '-'!s:>10} 〜 {r.end_date or '-'!s:<10}"
         typer.echo(f"  {r.store_code}:{r.store_name:<20} {r.makasete_store_code or '-':>6} "
                    f"{dates} {r.state}")
@@ -55,11 +56,15 @@ def stores_link(
     start: str = typer.Option(..., help="連携開始日, today or later (YYYY-MM-DD)."),
     end: str = typer.Option(..., help="連携終了日, in the future, not before start."),
     name: str = typer.Option("", help="店舗名, when the store is new to renkei."),
+    service: str = typer.Option("ex", help="The company's service: ex (まかせてネットEX) or "
+                                           "net (まかせてネット); exports go to "
+                                           "EXPORT_DESTINATION or EXPORT_DESTINATION_NET."),
 ) -> None:
-    """Link one store (連携済) once its codes and dates are valid."""
+    """Link one store (連携済) once its codes and dates are valid; the mapping registry is
+    seeded with the store's 支払科目 / 値割引 / 客層 of this moment."""
     with user_errors():
         rows = context.default().workflow.link_stores(
-            company_code=company, makasete_company_code=makasete_company,
+            company_code=company, makasete_company_code=makasete_company, service=service,
             links=[StoreLink(store, makasete_store, _parse_date(start, "start_date", "連携開始日"),
                              _parse_date(end, "end_date", "連携終了日"), name)])
     typer.secho(f"企業CD {company} 店舗 {store} を連携済にしました（{len(rows)}店舗を表示中）。",

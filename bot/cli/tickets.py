@@ -177,8 +177,9 @@ def tickets_advance(
     user: str = AS_USER,
     note: str = typer.Option("", help="A note for the audit trail (the reason for send_back)."),
     linkage_json: Path | None = typer.Option(
-        None, "--linkage", help="complete_setup: JSON {makasete_company_code, stores: "
-        "[{store_code, makasete_store_code, start_date, end_date}]}; prompted if omitted."),
+        None, "--linkage", help="complete_setup: JSON {makasete_company_code, service (ex|net, "
+        "default ex), stores: [{store_code, makasete_store_code, start_date, end_date}]}; "
+        "prompted if omitted."),
     form_json: Path | None = typer.Option(None, "--form", help="resubmit: the corrected form."),
 ) -> None:
     """Move a ticket on by ACTION as USER."""
@@ -189,6 +190,7 @@ def tickets_advance(
             if linkage_json:
                 data = json.loads(linkage_json.read_text(encoding="utf-8"))
                 extra["makasete_company_code"] = str(data.get("makasete_company_code", ""))
+                extra["service"] = str(data.get("service") or "ex")
                 extra["links"] = [StoreLink(
                     store_code=str(s["store_code"]),
                     makasete_store_code=str(s.get("makasete_store_code", "")),

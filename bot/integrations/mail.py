@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -19,10 +20,14 @@ from bot.integrations.failures import smtp_failure
 from workflow.fates import Fate, Permanent, Transient
 from workflow.settings import Settings
 
+Attachment = tuple[str, bytes, str]  # file name, content, MIME type
+
 
 def build_message(*, sender: str, to: str, subject: str, body: str,
-                  message_id: str | None = None) -> EmailMessage:
-    """A text/plain UTF-8 message; the subject is RFC 2047-encoded by the email package."""
+                  message_id: str | None = None,
+                  attachments: Sequence[Attachment] = ()) -> EmailMessage:
+    """A text/plain UTF-8 message, with files attached; the subject (and Japanese file names)
+    are RFC 2047/2231-encoded by the email package."""
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = to
@@ -32,6 +37,9 @@ def build_message(*, sender: str, to: str, subject: str, body: str,
         # Deterministic per job, so a rare double send shows as one thread in mail clients.
         msg["Message-ID"] = message_id
     msg.set_content(body, charset="utf-8")
+    for filename, content, mime in attachments:
+        maintype, _, subtype = mime.partition("/")
+        msg.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
     return msg
 
 
@@ -56,10 +64,11 @@ class MailSender:
                    user=settings.smtp_user, password=settings.smtp_password,
                    starttls=settings.smtp_starttls)
 
-    def send(self, *, to: str, subject: str, body: str, message_id: str | None = None) -> None:
+    def send(self, *, to: str, subject: str, body: str, message_id: str | None = None,
+             attachments: Sequence[Attachment] = ()) -> None:
         """Send one message; Permanent when the server refuses it for good."""
         msg = build_message(sender=self.sender, to=to, subject=subject, body=body,
-                            message_id=message_id)
+                            message_id=message_id, attachments=attachments)
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
                 if self.starttls:

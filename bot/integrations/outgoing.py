@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -25,10 +26,11 @@ from slack_sdk.errors import SlackApiError
 from bot import messages as m
 from bot.integrations.failures import reason, slack_failure
 from bot.integrations.kintone import KintoneFieldCodes
+from bot.integrations.outgoing_drift import DraftSender
 from bot.integrations.senders import kintone_configured, make_handlers
 from bot.slack import views_partner
 from bot.slack.notifier import Notifier, kintone_url
-from workflow import effects, notices, outbox, partner
+from workflow import effects, mapping, notices, outbox, partner
 from workflow.fates import Fate, Permanent
 from workflow.models import OutboxJob
 from workflow.outbox import Handler, Skip
@@ -65,8 +67,12 @@ class Outgoing:
             effects.CUSTOMER_MESSAGE: self._customer_message(core[effects.CUSTOMER_MESSAGE]),
             effects.SPEC_DOCUMENT: self.spec_document,
             effects.REMINDER: self.reminder,
+            effects.PARTNER_MAIL: core[effects.PARTNER_MAIL],
+            effects.PARTNER_REPORTED: self.partner_reported,
         }
-        return {kind: self._refreshing(kind, handler) for kind, handler in own.items()}
+        handlers = {kind: self._refreshing(kind, handler) for kind, handler in own.items()}
+        handlers[mapping.DRAFT_JOB] = DraftSender(self.notifier, self.settings)  # no ticket
+        return handlers
 
     # ---- plumbing -----------------------------------------------------------------------
     def _refreshing(self, kind: str, handler: Handler) -> Handler:
@@ -136,10 +142,11 @@ class Outgoing:
                 if self.wf.get(ticket_id).status != "cancelled":
                     reason = (m.KINTONE_REASON_NO_RECORD if kintone_configured(self.settings)
                               else m.KINTONE_REASON_UNSET)
-                    text, blocks = views_partner.text_to_copy(
-                        m.kintone_comment_by_hand(reason),
-                        partner.kintone_comment_text(self.wf, ticket_id))
-                    self._once(job, "copy", lambda: self._post(ticket_id, text, blocks))
+                    # Whole: in parts over several posts and a .txt when long.
+                    self.notifier.post_copy(
+                        f"copy:{job.dedupe_key}", ticket_id, m.kintone_comment_by_hand(reason),
+                        partner.kintone_comment_text(self.wf, ticket_id),
+                        what=m.TXT_COMPLETION, name="kanryo")
                 raise
             self._once(job, "note", lambda: self._post(ticket_id, m.KINTONE_COMMENTED))
 
@@ -163,6 +170,13 @@ class Outgoing:
 
         self._once(job, "files", upload)
 
+    # ---- 設定完了連絡 from the partner's page ------------------------------------------------
+    def partner_reported(self, job: OutboxJob) -> None:
+        """Ask planning in the thread to check the partner's report and tell Kintone."""
+        ticket, _, _ = self.notifier.thread_of(_ticket_id(job))
+        text = m.partner_reported(self._planner_mention(ticket))
+        self._once(job, "reported", lambda: self._post(ticket.id, text))
+
     # ---- お客様へご連絡 ------------------------------------------------------------------------
     def customer_in_slack(self, job: OutboxJob) -> None:
         """The Slack route of "customer.message": the customer's channel, with the button.
@@ -170,9 +184,10 @@ class Outgoing:
         ticket = self.wf.get(_ticket_id(job))
         assert ticket.customer_channel is not None  # the "slack" route means a channel is set
 
-        def post() -> None:
-            message = partner.customer_notice(self.wf, ticket.id, channel="slack")
-            text, blocks = views_partner.customer_message(message, ticket.id)
+        message = partner.customer_notice(self.wf, ticket.id, channel="slack")
+        posts = views_partner.customer_messages(message, ticket.id)
+
+        def post(text: str, blocks: list[dict[str, Any]]) -> None:
             try:
                 self.client.chat_postMessage(channel=ticket.customer_channel, text=text,
                                              blocks=blocks)
@@ -183,7 +198,10 @@ class Outgoing:
                     raise Skip(failure.code) from None
                 raise failure from None
 
-        self._once(job, "customer", post)
+        # A long store list comes in several messages; the last one carries the button.
+        for i, (text, blocks) in enumerate(posts):
+            what = "customer" if i == len(posts) - 1 else f"customer:{i}"
+            self._once(job, what, partial(post, text, blocks))
 
     def _customer_message(self, core: Handler) -> Handler:
         def run(job: OutboxJob) -> None:
@@ -216,8 +234,9 @@ class Outgoing:
     def _hand_to_planner(self, job: OutboxJob, ticket: TicketView, why: str) -> None:
         message = partner.customer_notice(self.wf, ticket.id, channel="manual")
         intro = m.customer_by_hand(self._mention_actor(job.payload.get("event_id")), why)
-        text, blocks = views_partner.customer_text_to_copy(intro, message)
-        self._once(job, "copy", lambda: self._post(ticket.id, text, blocks))
+        self.notifier.post_copy(f"copy:{job.dedupe_key}", ticket.id, intro,
+                                views_partner.customer_copy_text(message),
+                                what=m.TXT_CUSTOMER, name="customer")
 
     # ---- SLA reminder -------------------------------------------------------------------
     def reminder(self, job: OutboxJob) -> None:

@@ -17,6 +17,7 @@ import logging
 from email.utils import parseaddr
 
 from bot.integrations.kintone import KintoneClient, KintoneFieldCodes, KintoneUnavailable
+from bot.integrations.links_mail import customer_link_text, partner_mail_handler
 from bot.integrations.mail import MailSender
 from workflow import effects, outbox, partner
 from workflow.fates import Permanent, dependency_code
@@ -58,7 +59,7 @@ def _done_key(job: OutboxJob) -> str:
 def make_handlers(wf: Workflow, settings: Settings, *,
                   field_codes: KintoneFieldCodes | None = None,
                   slack_customer_message: Handler | None = None) -> dict[str, Handler]:
-    """Handlers for "kintone.record", "kintone.comment" and "customer.message".
+    """Handlers for "kintone.record", "kintone.comment", "customer.message" and "spec.mail".
 
     `field_codes` names the Kintone app's fields (defaults: KintoneFieldCodes()).
     `slack_customer_message` sends the customer message to a Slack Connect channel; without
@@ -124,11 +125,13 @@ def make_handlers(wf: Workflow, settings: Settings, *,
         message = partner.customer_notice(wf, view.id, channel="mail")
         domain = parseaddr(mailer.sender)[1].rpartition("@")[2] or "renkei.local"
         assert view.customer_email is not None  # route "mail" means an address is set
-        mailer.send(to=view.customer_email, subject=message.subject, body=message.body,
+        body = message.body + customer_link_text(settings, job)
+        mailer.send(to=view.customer_email, subject=message.subject, body=body,
                     message_id=f"<renkei-{view.id}-{job.id}@{domain}>")
         outbox.once(wf.factory, _done_key(job))
         log.info("ticket %s: customer mail sent", view.id)
 
     return {effects.KINTONE_RECORD: kintone_record,
             effects.KINTONE_COMMENT: kintone_comment,
-            effects.CUSTOMER_MESSAGE: customer_message}
+            effects.CUSTOMER_MESSAGE: customer_message,
+            effects.PARTNER_MAIL: partner_mail_handler(wf, settings, mailer)}

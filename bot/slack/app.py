@@ -16,10 +16,12 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.context import Context
+from bot.slack.guard import external_users
 from bot.slack.handlers import Handlers
 from bot.slack.notifier import Notifier
 from bot.slack.pace import ChannelPace, PacedClient
 from bot.slack.roles import Roles
+from bot.slack.views_home import DASHBOARD_ACTION
 from workflow import outbox
 from workflow.settings import Settings
 
@@ -101,12 +103,15 @@ def build(ctx: Context, *, client: WebClient | None = None, socket_mode: bool = 
     app.middleware(_dedupe_events(ctx))
     roles = Roles(settings, client)
     roles.keep_warm()  # the planning group is read ahead, never inside an ack
+    # Customers (Slack Connect users of another workspace) reach only their one button.
+    app.middleware(external_users(roles, executor))
     paced = sender_client(settings, given)
     notifier = Notifier(ctx.workflow, paced, settings.slack_requests_channel,
                         direct_client=paced.client)
     handlers = Handlers(ctx.workflow, roles, notifier, settings.slack_command)
     handlers.soon, handlers.later = _submitter(priority), _submitter(executor)
     handlers.register(AckFirst(app, handlers))
+    app.action(DASHBOARD_ACTION)(_ack)  # the App Home link button opens the browser
     # App Home follows the requester's and the actor's tickets, refreshed by the sender.
     # (with the outbox's client: a 429 there leaves a Home stale, it never sleeps the loop)
     notifier.after_send = lambda ticket, event: handlers.home_tab.refresh(paced.client, ticket,

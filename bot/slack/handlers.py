@@ -26,10 +26,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot import messages as m
-from bot.slack import payloads, views
+from bot.slack import payloads, views, views_home, views_text
+from bot.slack.guard import answers_db_errors
+from bot.slack.handlers_drift import DriftHandlers
 from bot.slack.home import Home
 from bot.slack.notifier import Notifier, kintone_url
 from bot.slack.roles import Roles
+from bot.slack.views_copy import fits
 from bot.slack.views_fate import RETRY
 from bot.slack.views_partner import CUSTOMER_VERIFY_ACTION, customer_confirmed
 from workflow import partner, repair
@@ -61,6 +64,7 @@ class Handlers:
         # Where work after the ack runs (bot.slack.app sets thread pools; inline otherwise).
         self.soon: Callable[[Callable[[], None]], None] = _inline
         self.later: Callable[[Callable[[], None]], None] = _inline
+        self.drift = DriftHandlers(self)
 
     def register(self, app: Any) -> None:
         """Attach the listeners to a Bolt App."""
@@ -72,6 +76,7 @@ class Handlers:
         app.action(re.compile("^" + re.escape(views.ACTION_PREFIX)))(self.press)
         app.action(CUSTOMER_VERIFY_ACTION)(self.confirm)
         app.event("app_home_opened")(self.home)
+        self.drift.register(app)
 
     # ---- helpers ------------------------------------------------------------------------
     def _actor(self, body: Body) -> Actor:
@@ -105,6 +110,7 @@ class Handlers:
             log.warning("could not tell %s: %s", user, exc)
 
     # ---- the slash command --------------------------------------------------------------
+    @answers_db_errors
     def command(self, ack: Ack, body: Body, client: Any, respond: Respond) -> None:
         text = unicodedata.normalize("NFKC", str(body.get("text") or "")).strip()
         sub, _, rest = text.partition(" ")
@@ -121,11 +127,12 @@ class Handlers:
             ack()
             self.later(lambda: self._show(body, rest.strip().lstrip("#"), respond))
         elif sub in ("", "help"):
-            ack(text=m.HELP_TITLE, blocks=views.help_blocks(self.command_name),
+            ack(text=m.HELP_TITLE, blocks=views_text.help_blocks(self.command_name),
                 response_type="ephemeral")
         else:
             ack(text=m.unknown_subcommand(self.command_name, text), response_type="ephemeral")
 
+    @answers_db_errors  # it runs after the ack: a database error is answered by respond
     def _list(self, body: Body, which: str, respond: Respond) -> None:
         user = str(body["user_id"])
         if which == "open":
@@ -135,22 +142,26 @@ class Handlers:
         else:
             which, tickets = "mine", self.wf.list_tickets(requester=user)
         title = m.LIST_TITLES[which]
-        respond(text=title, blocks=views.ticket_list(title, tickets), response_type="ephemeral")
+        blocks = views_text.ticket_list(title, tickets, more=m.list_cli(which, user))
+        respond(text=title, blocks=blocks, response_type="ephemeral")
 
+    @answers_db_errors
     def _show(self, body: Body, number: str, respond: Respond) -> None:
-        if not (number.isascii() and number.isdigit()):
+        ticket_id = payloads.ticket_number(number)
+        if ticket_id is None:
             self._tell(respond, m.bad_ticket_number(self.command_name))
             return
         actor = self._actor(body)
         try:
-            ticket = self.wf.get(int(number), actor=actor)
+            ticket = self.wf.get(ticket_id, actor=actor)
             kintone = self.wf.kintone_text(ticket.id)
         except NotFound as exc:
             self._tell(respond, m.failed(exc.message))
             return
         respond(text=views.ticket_message(ticket, ticket.actions)[0], response_type="ephemeral",
-                blocks=views.ticket_detail(ticket, ticket.actions, kintone, self.tz,
-                                           kintone_url=kintone_url(self.wf.settings, ticket)))
+                blocks=views_text.ticket_detail(ticket, ticket.actions, kintone, self.tz,
+                                                kintone_url=kintone_url(self.wf.settings,
+                                                                        ticket)))
 
     # ---- buttons --------------------------------------------------------------------------
     @staticmethod
@@ -160,14 +171,13 @@ class Handlers:
         press = payloads.parse_press(action)
         return press is not None and (press.modal or press.action == views.CONTACT_ACTION)
 
+    @answers_db_errors
     def press(self, ack: Ack, body: Body, client: Any, respond: Respond) -> None:
         ack()
         action = (body.get("actions") or [{}])[0]
         press = payloads.parse_press(action)
         if press is None:
-            return
-        if self.roles.is_external(body):  # a customer in a Slack Connect channel
-            self._tell(respond, m.CUSTOMER_ONLY_CONFIRM)
+            self._tell(respond, m.BAD_BUTTON)
             return
         actor = self._actor(body)
         if press.action == RETRY:
@@ -175,8 +185,15 @@ class Handlers:
             return
         try:
             if press.action == views.KINTONE_ACTION:
+                # Whole: one ephemeral answer, or several notes (chat.postEphemeral) when long.
                 text = self.wf.kintone_text(press.ticket_id)
-                self._tell(respond, text, views.kintone_blocks(text))
+                copies = views_text.kintone_messages(text)
+                if len(copies) > 1:
+                    channel = (body.get("channel") or {}).get("id")
+                    for fallback, blocks in copies:
+                        self._tell_in(client, channel, actor.id, fallback, blocks)
+                    return
+                self._tell(respond, copies[0][0], copies[0][1])
                 return
             if press.action == views.CONTACT_ACTION:
                 ticket = self.wf.get(press.ticket_id)
@@ -247,6 +264,7 @@ class Handlers:
         self.notifier.kick()
         return ticket
 
+    @answers_db_errors
     def submit_intake(self, ack: Ack, body: Body, client: Any, view: Mapping[str, Any]) -> None:
         meta = payloads.meta(view)
         kind = str(meta.get("kind", "new"))
@@ -267,19 +285,25 @@ class Handlers:
         ticket = self._submitted(ack, view, lambda: self.wf.file_request(
             kind, raw, actor=actor, customer_channel=channel or None,
             customer_email=email or None, idempotency_key=key), labels)
+        if ticket is not None and "draft_id" in meta:
+            self.drift.filed(meta, ticket, actor)
         if ticket is not None:
-            filed = ticket
-            self.later(lambda: self._tell_filed(client, meta.get("channel"), actor.id, filed))
+            done = ticket
+            self.later(lambda: self._tell_filed(client, meta.get("channel"), actor.id, done))
 
     def _tell_filed(self, client: Any, where: str | None, user: str, ticket: TicketView
                     ) -> None:
         channel = self.notifier.channel
         text = self.wf.kintone_text(ticket.id)
-        note = m.filed(ticket.id, f"<#{channel}>" if channel else "")
-        self._tell_in(client, where, user, note,
-                      [{"type": "section", "text": {"type": "mrkdwn", "text": note}},
-                       *views.kintone_blocks(text)])
+        filed = m.filed(ticket.id, f"<#{channel}>" if channel else "")
+        head = [{"type": "section", "text": {"type": "mrkdwn", "text": filed}}]
+        copy = views_text.kintone_blocks(text)
+        # A 定型文 too long for this one note is in the ticket's thread, whole.
+        tail = copy if fits(head, copy) else [views.note_block(
+            m.text_elsewhere(m.TXT_KINTONE, len(text), ticket.id))]
+        self._tell_in(client, where, user, filed, [*head, *tail])
 
+    @answers_db_errors
     def submit_send_back(self, ack: Ack, body: Body, client: Any,
                          view: Mapping[str, Any]) -> None:
         meta = payloads.meta(view)
@@ -290,6 +314,7 @@ class Handlers:
             expected_status=meta.get("status"),
             idempotency_key=f"slack:view:{view.get('id', '')}"))
 
+    @answers_db_errors
     def submit_linkage(self, ack: Ack, body: Body, client: Any,
                        view: Mapping[str, Any]) -> None:
         meta = payloads.meta(view)
@@ -306,8 +331,9 @@ class Handlers:
         self._submitted(ack, view, lambda: self.wf.advance(
             ticket.id, "complete_setup", actor=actor, links=entered.links,
             makasete_company_code=entered.company_code, expected_status=meta.get("status"),
-            idempotency_key=f"slack:view:{view.get('id', '')}"))
+            service=entered.service, idempotency_key=f"slack:view:{view.get('id', '')}"))
 
+    @answers_db_errors
     def submit_contact(self, ack: Ack, body: Body, client: Any,
                        view: Mapping[str, Any]) -> None:
         """「お客様連絡先を変更」: '' clears a value; errors come back under each input."""
@@ -318,26 +344,35 @@ class Handlers:
             self.wf, int(meta["ticket_id"]), actor=actor, channel=channel, email=email))
 
     # ---- the customer's button (Slack Connect) ----------------------------------------------
+    @answers_db_errors
     def confirm(self, ack: Ack, body: Body, client: Any, respond: Respond) -> None:
-        """「データ連携を確認しました」 in the customer's channel: whoever presses it there
-        confirms as the customer (verify only); the answers carry nothing internal."""
+        """「データ連携を確認しました」 in the customer's channel: an external user there
+        confirms as the customer, planning as planning; an internal sales rep is refused. The
+        ticket of the button must be the one posted in that channel; the answers carry
+        nothing internal."""
         ack()
         action = (body.get("actions") or [{}])[0]
-        raw = str(action.get("value", ""))
+        ticket_id = payloads.ticket_number(str(action.get("value", "")))
         user = body.get("user") or {}
-        if not (raw.isascii() and raw.isdigit()) or not user.get("id"):
+        if ticket_id is None or not user.get("id"):
+            self._tell(respond, m.CUSTOMER_NOT_NOW)
             return
-        ticket_id = int(raw)
         try:
             ticket = self.wf.get(ticket_id)
         except NotFound:
             self._tell(respond, m.CUSTOMER_NOT_NOW)
             return
         channel = (body.get("channel") or {}).get("id")
-        if channel and ticket.customer_channel and channel != ticket.customer_channel:
+        if not ticket.customer_channel or channel != ticket.customer_channel:
             self._tell(respond, m.CUSTOMER_NOT_NOW)
             return
-        role = "planning" if self.roles.role_of(str(user["id"])) == "planning" else "customer"
+        if self.roles.is_external(body):
+            role = "customer"
+        elif self.roles.role_of(str(user["id"])) == "planning":
+            role = "planning"
+        else:
+            self._tell(respond, m.CUSTOMER_CONFIRM_INTERNAL)
+            return
         actor = Actor(id=str(user["id"]), role=role,
                       name=str(user.get("username") or user.get("name") or user["id"]))
         key = f"slack:{action.get('action_ts', '')}:{actor.id}:{ticket_id}:verify"
@@ -364,7 +399,12 @@ class Handlers:
             log.warning("could not update the customer's message: %s", exc)
 
     # ---- App Home -------------------------------------------------------------------------
+    @answers_db_errors
     def home(self, body: Body, client: Any) -> None:
         user = str((body.get("event") or {}).get("user", ""))
-        if user:
-            self.home_tab.publish(client, user)
+        if not user:
+            return
+        if self.roles.is_external_user(user):  # a customer: nothing of anyone's tickets
+            client.views_publish(user_id=user, view=views_home.external_home())
+            return
+        self.home_tab.publish(client, user)

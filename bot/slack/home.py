@@ -7,10 +7,12 @@ import logging
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.slack import views_drift
 from bot.slack.roles import Roles
 from bot.slack.views import when
 from bot.slack.views_home import HomeData, home_view
-from workflow import partner, repair
+from bot.web.tokens import links_or_none
+from workflow import drafts, partner, repair
 from workflow.schemas import EventView, TicketView
 from workflow.service import Workflow
 
@@ -23,6 +25,7 @@ class Home:
         self.wf = wf
         self.roles = roles
         self.tz = tz
+        self.links = links_or_none(wf.settings)
 
     def data(self, user: str) -> HomeData:
         """Planning sees every open ticket and all counts; sales their own."""
@@ -36,11 +39,21 @@ class Home:
             overdue=overdue,
             everyone=self.wf.list_tickets(open_only=True) if planning else None,
             counts_are_mine=not planning,
-            dead_jobs=repair.dead_count(self.wf) if planning else 0,
-            updated=when(self.wf.clock(), self.tz))
+            updated=when(self.wf.clock(), self.tz),
+            dashboard_url=(self.links.url("viewer", user=user)
+                           if planning and self.links else None),
+            dead_jobs=repair.dead_count(self.wf) if planning else 0)
 
     def view(self, user: str) -> dict[str, Any]:
-        return home_view(self.data(user))
+        view = home_view(self.data(user))
+        # Open drift drafts: everyone's to planning, the requester's own to sales.
+        planning = self.roles.role_of(user) == "planning"
+        open_drafts = [d for d in drafts.list_drafts(self.wf)
+                       if planning or d.requester == user]
+        blocks = view["blocks"]
+        at = len(blocks) - 1 if blocks and blocks[-1].get("type") == "context" else len(blocks)
+        view["blocks"] = blocks[:at] + views_drift.home_blocks(open_drafts) + blocks[at:]
+        return view
 
     def publish(self, client: Any, user: str) -> None:
         client.views_publish(user_id=user, view=self.view(user))

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,7 +25,7 @@ from bot import messages as m
 from bot.integrations.failures import reason, slack_failure
 from bot.integrations.kintone import record_url
 from bot.integrations.senders import kintone_configured
-from bot.slack import views
+from bot.slack import views, views_copy, views_text
 from workflow import outbox, partner, repair
 from workflow.db import utcnow
 from workflow.errors import NotFound
@@ -107,7 +108,7 @@ class Notifier:
         ticket_id = int(job.payload["ticket_id"])
         event = self._event(int(job.payload["event_id"]))
         with self._lock(ticket_id), slack_errors():
-            ticket = self._send(ticket_id, event)
+            ticket = self._send(ticket_id, event, job.dedupe_key)
         if self.after_send is not None:
             try:
                 self.after_send(ticket, event)
@@ -190,7 +191,7 @@ class Notifier:
         if wait > 0:
             raise Deferred(wait, "channel paced")
 
-    def _send(self, ticket_id: int, event: EventView | None) -> TicketView:
+    def _send(self, ticket_id: int, event: EventView | None, key: str = "") -> TicketView:
         ticket = self.wf.get(ticket_id)
         self._paced(ticket)
         text, blocks = self.render(ticket)
@@ -206,21 +207,67 @@ class Notifier:
         else:
             channel, ts = self._update(ticket, text, blocks)
         if event is not None:
-            # The text to paste into Kintone, unless the bot posts the record itself.
-            copy = event.to_status == "contacted" and not kintone_configured(self.wf.settings)
-            kintone = self.wf.kintone_text(ticket_id) if copy else None
-            reply, reply_blocks = views.thread_post(event, self.tz, kintone)
+            # The text to paste into Kintone, unless the bot posts the record itself; a long
+            # one also goes into the thread as a .txt (whole in one piece, either way).
+            filed = event.to_status == "contacted"
+            copy = filed and not kintone_configured(self.wf.settings)
+            kintone = self.wf.kintone_text(ticket_id) if filed else ""
+            posts = views_text.thread_messages(event, self.tz, kintone if copy else None)
+
+            def post_all(channel: str, ts: str) -> None:
+                for i, (reply, blocks_i) in enumerate(posts):
+                    self.once(f"{key}:post:{i}", partial(
+                        self.client.chat_postMessage, channel=channel, thread_ts=ts,
+                        text=reply, blocks=blocks_i))
+
             try:
-                self.client.chat_postMessage(channel=channel, thread_ts=ts, text=reply,
-                                             blocks=reply_blocks)
+                post_all(str(channel), str(ts))
             except SlackApiError as exc:
                 if not repairable(exc):
                     raise
                 channel, ts = self._repost(self.wf.get(ticket_id), text, blocks)
-                self.client.chat_postMessage(channel=channel, thread_ts=ts, text=reply,
-                                             blocks=reply_blocks)
+                post_all(channel, ts)
+            if kintone and views_copy.needs_file(kintone):
+                self.once(f"{key}:txt", partial(
+                    self.upload_txt, str(channel), str(ts),
+                    views_copy.txt_name(ticket_id, "kintone"), m.TXT_KINTONE, kintone))
         return ticket
 
+    # ---- long texts ---------------------------------------------------------------------
+    def once(self, key: str, send: Callable[[], Any]) -> None:
+        """Run `send` unless `key` was done before (a retried job does not post twice);
+        without a job key (`key` starting with ':'), just run it."""
+        if key.startswith(":"):
+            send()
+            return
+        done = f"outbox.done:slack:{key}"
+        if partner.is_done(self.wf, done):
+            return
+        send()
+        outbox.once(self.wf.factory, done)
+
+    def upload_txt(self, channel: str, ts: str, filename: str, what: str, text: str) -> None:
+        """The whole text as a UTF-8 .txt file in the thread (files_upload_v2)."""
+        self.client.files_upload_v2(
+            file_uploads=[{"filename": filename, "content": text.encode("utf-8"),
+                           "title": filename}],
+            channel=channel, thread_ts=ts, initial_comment=m.txt_comment(what))
+
+    def post_copy(self, key: str, ticket_id: int, intro: str, text: str, *, what: str,
+                  name: str) -> None:
+        """A text a person copies, in the ticket's thread: whole, in labelled parts over as
+        many messages as it takes, plus a .txt when it is in parts. Each message is sent
+        once per `key`, so a retry after a failure sends only what is missing."""
+        def send(channel: str, ts: str) -> None:
+            for i, (fallback, blocks) in enumerate(views_copy.copy_messages(intro, text)):
+                self.once(f"{key}:part:{i}", partial(
+                    self.client.chat_postMessage, channel=channel, thread_ts=ts,
+                    text=fallback, blocks=blocks))
+            if views_copy.needs_file(text):
+                self.once(f"{key}:txt", lambda: self.upload_txt(
+                    channel, ts, views_copy.txt_name(ticket_id, name), what, text))
+
+        self.in_thread(ticket_id, send)
 
     def _event(self, event_id: int) -> EventView | None:
         try:

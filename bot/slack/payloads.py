@@ -31,13 +31,28 @@ class Press:
     modal: bool = False
 
 
+# Ticket ids are 32-bit integers in the database (PostgreSQL INTEGER): a larger number in a
+# button or a command cannot be a ticket, and must not reach a query.
+MAX_TICKET_ID = 2**31 - 1
+
+
+def ticket_number(text: str) -> int | None:
+    """A ticket id from text: ASCII digits only, 1 .. MAX_TICKET_ID; else None."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_TICKET_ID else None
+
+
 def parse_press(action: Mapping[str, Any]) -> Press | None:
     action_id = str(action.get("action_id", ""))
     ticket, _, rest = str(action.get("value", "")).partition(":")
     status, _, modal = rest.partition(":")
-    if not action_id.startswith(ACTION_PREFIX) or not ticket.isascii() or not ticket.isdigit():
+    number = ticket_number(ticket)
+    if not action_id.startswith(ACTION_PREFIX) or number is None:
         return None
-    return Press(action_id[len(ACTION_PREFIX):], int(ticket), status, modal == "modal")
+    return Press(action_id[len(ACTION_PREFIX):], number, status, modal == "modal")
 
 
 def meta(view: Mapping[str, Any]) -> dict[str, Any]:
@@ -52,6 +67,9 @@ def value(values: Mapping[str, Any], block_id: str) -> str:
     """The text of an input (plain text, datepicker or conversations select); '' when empty
     or absent."""
     element = (values.get(block_id) or {}).get("value") or {}
+    if element.get("type") == "static_select":
+        raw = (element.get("selected_option") or {}).get("value")
+        return raw if isinstance(raw, str) else ""
     key = {"datepicker": "selected_date",
            "conversations_select": "selected_conversation"}.get(str(element.get("type")), "value")
     raw = element.get(key)
@@ -65,7 +83,17 @@ def state(view: Mapping[str, Any]) -> Mapping[str, Any]:
 def read_intake(view: Mapping[str, Any], kind: str) -> dict[str, str]:
     """The raw form (English keys, strings) the workflow's parser takes."""
     values = state(view)
-    return {field: value(values, field) for field in intake_fields(kind)}
+    return {field: joined(values, field) for field in intake_fields(kind)}
+
+
+def joined(values: Mapping[str, Any], field: str) -> str:
+    """A field's text, read from its input and the inputs that continue it (`field:2`, …:
+    a long pre-fill is spread over several inputs), one after the other."""
+    parts = [value(values, field)]
+    parts += [value(values, key) for key in sorted(
+        (k for k in values if k.startswith(field + ":") and k[len(field) + 1:].isdigit()),
+        key=lambda k: int(k[len(field) + 1:]))]
+    return "\n".join(p for p in parts if p)
 
 
 def read_contact(view: Mapping[str, Any]) -> tuple[str, str]:
@@ -83,6 +111,7 @@ class LinkageInput:
     company_code: str
     links: list[linkage.StoreLink]
     errors: dict[str, str]  # block id -> message; empty when the input is valid
+    service: str | None = None  # "ex" | "net"; None when the modal had no select
 
 
 def _date(text: str, today: date) -> date | None:
@@ -99,12 +128,19 @@ def read_linkage(view: Mapping[str, Any], ticket: TicketView, today: date) -> Li
         linkage.validate_company_code(company)
     except ValidationFailed as exc:
         errors["makasete_company_code"] = exc.by_field()["makasete_company_code"]
+    service = value(values, "service") if "service" in values else None
+    if service is not None:
+        try:
+            service = linkage.validate_service(service)
+        except ValidationFailed as exc:
+            errors["service"] = exc.by_field()["service"]
     names = {s.code: s.name for s in ticket.stores}
     if "links" in values:
-        links, problems = _bulk_links(value(values, "links"), names, today)
+        # A large ticket's lines come in several inputs (links, links:2, …): read as one.
+        links, problems = _bulk_links(joined(values, "links"), names, today)
         if problems:
             errors["links"] = " / ".join(problems)
-        return LinkageInput(company, links, errors)
+        return LinkageInput(company, links, errors, service)
     links = []
     for code, name in names.items():
         link = linkage.StoreLink(
@@ -115,7 +151,7 @@ def read_linkage(view: Mapping[str, Any], ticket: TicketView, today: date) -> Li
             block = store_block_id(e.field, code)
             errors[block] = f"{errors[block]} / {e.message}" if block in errors else e.message
         links.append(link)
-    return LinkageInput(company, links, errors)
+    return LinkageInput(company, links, errors, service)
 
 
 def _bulk_links(text: str, names: Mapping[str, str], today: date

@@ -2,7 +2,8 @@
 
 Planning staff are listed by user ID (RENKEI_PLANNING_USERS) and/or are members of a user
 group (RENKEI_PLANNING_GROUP). Group members and display names are cached a few minutes so a
-click costs no extra Slack call.
+click costs no extra Slack call. A user of another workspace (Slack Connect) that is not part
+of our Enterprise Grid org is external: a customer (bot/slack/guard.py keeps them out).
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ class Roles:
         self._group: tuple[float, frozenset[str]] = (0.0, frozenset())
         self._names: dict[str, tuple[float, str]] = {}
         self._stop = threading.Event()
+        self._teams: dict[str, tuple[float, str, str]] = {}  # user -> (at, team, org)
+        self._home: tuple[str, str] | None = None
+        self._fallback_home: tuple[str, str] = ("", "")
 
     def close(self) -> None:
         self._stop.set()
@@ -77,34 +81,107 @@ class Roles:
             self._group = (time.monotonic(), members)
         return members
 
+
+    def _user_info(self, user: str) -> dict[str, Any] | None:
+        try:
+            return dict(self.client.users_info(user=user).get("user") or {})
+        except Exception as exc:
+            log.info("users.info %s failed (%s)", user, exc)
+            return None
+
     def name_of(self, user: str, fallback: str = "") -> str:
         with self._lock:
             cached = self._names.get(user)
         if cached and time.monotonic() - cached[0] < self.ttl:
             return cached[1]
         name = fallback
-        try:
-            info = self.client.users_info(user=user).get("user") or {}
+        info = self._user_info(user)
+        if info is not None:
             profile = info.get("profile") or {}
             name = (profile.get("display_name") or info.get("real_name") or info.get("name")
                     or fallback)
-        except Exception as exc:
-            log.info("users.info %s failed (%s); using %r", user, exc, fallback)
+            self._remember_team(user, info)
         with self._lock:
             self._names[user] = (time.monotonic(), name)
         return name
 
-    @staticmethod
-    def is_external(body: Mapping[str, Any]) -> bool:
-        """True when the user who acted belongs to another workspace (a customer pressing in a
-        Slack Connect channel): their team differs from the one the app was called in."""
-        user = body.get("user")
-        team = body.get("team")
-        if not isinstance(user, Mapping) or not isinstance(team, Mapping):
-            return False
-        user_team, app_team = user.get("team_id"), team.get("id")
-        return bool(user_team and app_team and user_team != app_team)
-
     def actor(self, user: str, name: str = "") -> Actor:
         """The workflow actor of a Slack user; `name` from the payload saves a users.info."""
         return Actor(id=user, role=self.role_of(user), name=name or self.name_of(user, user))
+
+    # ---- inside or outside the workspace (Slack Connect) -------------------------------
+    def home_team(self) -> tuple[str, str]:
+        """(team id, Enterprise Grid org id or "") of the workspace that installed the app,
+        from `auth.test`, asked once; ("", "") while Slack cannot be asked."""
+        with self._lock:
+            if self._home is not None:
+                return self._home
+        auth_test = getattr(self.client, "auth_test", None)
+        if auth_test is None:  # the terminal adapter: one workspace, nobody external
+            self._home = ("", "")
+            return self._home
+        try:
+            resp = auth_test()
+            home = (str(resp.get("team_id") or ""), str(resp.get("enterprise_id") or ""))
+        except Exception as exc:  # the next request asks again
+            log.warning("auth.test failed; using Bolt's answer, if any: %s", exc)
+            with self._lock:
+                return self._fallback_home
+        with self._lock:
+            self._home = home
+        return home
+
+    def learn_home(self, team_id: str, enterprise_id: str = "") -> None:
+        """Keep the installing workspace from an `auth.test` someone already made (Bolt's),
+        for when our own cannot be made."""
+        with self._lock:
+            self._fallback_home = (team_id, enterprise_id)
+
+    def _outside(self, team: str, enterprise: str, fallback_team: str = "") -> bool:
+        home_team, home_org = self.home_team()
+        home_team = home_team or fallback_team
+        if not team or not home_team or team == home_team:
+            return False
+        # Another workspace of the same Enterprise Grid org is the same company: internal.
+        return not (home_org and enterprise == home_org)
+
+    def is_external(self, body: Mapping[str, Any]) -> bool:
+        """True when the user who acted belongs to another workspace (a customer in a Slack
+        Connect channel) that is not part of our Enterprise Grid org.
+
+        Interactive payloads carry `user.team_id` (and `enterprise.id`); slash commands
+        `team_id` (and `enterprise_id`).
+        """
+        user = body.get("user")
+        team_obj = body.get("team")
+        team_obj = team_obj if isinstance(team_obj, Mapping) else {}
+        org_obj = body.get("enterprise")
+        org_obj = org_obj if isinstance(org_obj, Mapping) else {}
+        if isinstance(user, Mapping):
+            team = str(user.get("team_id") or team_obj.get("id") or "")
+            enterprise = str(org_obj.get("id") or user.get("enterprise_id") or "")
+        else:
+            team = str(body.get("team_id") or "")
+            enterprise = str(body.get("enterprise_id") or "")
+        return self._outside(team, enterprise, str(team_obj.get("id") or ""))
+
+    def _remember_team(self, user: str, info: Mapping[str, Any]) -> None:
+        grid = info.get("enterprise_user")
+        org = str(grid.get("enterprise_id") or "") if isinstance(grid, Mapping) else ""
+        with self._lock:
+            self._teams[user] = (time.monotonic(), str(info.get("team_id") or ""), org)
+
+    def is_external_user(self, user: str) -> bool:
+        """The same question for a bare user id (App Home events carry no team), answered
+        by `users.info` and cached. Unknown (Slack down) counts as external: the Home shown
+        then is the empty one, which leaks nothing."""
+        with self._lock:
+            cached = self._teams.get(user)
+        if not cached or time.monotonic() - cached[0] >= self.ttl:
+            info = self._user_info(user)
+            if info is None:
+                return True
+            self._remember_team(user, info)
+            with self._lock:
+                cached = self._teams[user]
+        return self._outside(cached[1], cached[2])

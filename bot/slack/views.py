@@ -15,10 +15,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import messages as m
+from bot.slack import limits
+from bot.slack.split import split_text
 from bot.slack.views_fate import dead_blocks
-from workflow.machine import ROLE_LABELS, STATE_LABELS, STEPS
+from workflow.linkage import DEFAULT_SERVICE, SERVICES
+from workflow.machine import STATE_LABELS, STEPS
 from workflow.partner import CONTACT_EDITABLE
-from workflow.schemas import ActionView, EventView, StoreLinkView, TicketView
+from workflow.schemas import ActionView, StoreLinkView, TicketView
 
 Block = dict[str, Any]
 ACTION_PREFIX = "renkei:"
@@ -28,9 +31,14 @@ INTAKE_CALLBACK = "renkei_intake"
 SEND_BACK_CALLBACK = "renkei_send_back"
 LINKAGE_CALLBACK = "renkei_linkage"
 CONTACT_CALLBACK = "renkei_contact"
-MAX_STORE_BLOCKS = 20  # above this a 設定完了 modal takes one line per store (100-block limit)
+# A 設定完了 modal has 2 blocks, then 5 a store (divider, name, three inputs): 19 stores fit in
+# Slack's 100; more take one line a store in text inputs of at most 3,000 characters each.
+BLOCKS_PER_STORE = 5
+MAX_STORE_BLOCKS = (limits.MODAL_BLOCKS - 3) // BLOCKS_PER_STORE
 MAX_SHOWN_STORES = 15
-TEXT_LIMIT = 2900  # a section's text is capped at 3000 characters
+MAX_LIST_LINES = 50
+ADDITIONS_CHARS = 800  # what the ticket message shows of one list of added items
+REASON_CHARS = 2000
 
 
 def _plain(text: str) -> dict[str, Any]:
@@ -38,15 +46,24 @@ def _plain(text: str) -> dict[str, Any]:
 
 
 def _md(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:TEXT_LIMIT]}}
+    # Never cut here: a builder keeps its text within limits.SECTION_TEXT (tested).
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _md_parts(text: str) -> list[Block]:
+    """A text that may be longer than one section, over several (cut at line ends)."""
+    return [_md(p) for p in split_text(text, limits.SECTION_TEXT)] or [_md(" ")]
 
 
 def _context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:TEXT_LIMIT]}]}
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
 
 
 def _header(text: str) -> Block:
-    return {"type": "header", "text": _plain(text[:150])}
+    # A title: a company name of 100 characters fits; anything longer is shortened visibly.
+    if len(text) > limits.HEADER_TEXT:
+        text = text[: limits.HEADER_TEXT - 1] + "…"
+    return {"type": "header", "text": _plain(text)}
 
 
 def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool,
@@ -67,7 +84,7 @@ def _text_input(block_id: str, label: str, *, multiline: bool = False, optional:
     if initial:
         element["initial_value"] = initial
     if placeholder:
-        element["placeholder"] = _plain(placeholder[:150])
+        element["placeholder"] = _plain(placeholder)
     if max_length:
         element["max_length"] = max_length
     return _input(block_id, label, element, optional=optional, hint=hint)
@@ -81,9 +98,19 @@ def _date_input(block_id: str, label: str, *, initial: date | str | None = None,
     return _input(block_id, label, element, optional=optional, hint=hint)
 
 
+def _select_input(block_id: str, label: str, options: Mapping[str, str], *, initial: str,
+                  hint: str = "") -> Block:
+    """A static select of `options` (value -> label), `initial` selected."""
+    def option(value: str) -> dict[str, Any]:
+        return {"text": _plain(options[value]), "value": value}
+    element = {"type": "static_select", "action_id": "value",
+               "options": [option(v) for v in options], "initial_option": option(initial)}
+    return _input(block_id, label, element, optional=False, hint=hint)
+
+
 def _modal(callback_id: str, title: str, submit: str, blocks: list[Block],
            meta: Mapping[str, Any]) -> dict[str, Any]:
-    return {"type": "modal", "callback_id": callback_id, "title": _plain(title[:24]),
+    return {"type": "modal", "callback_id": callback_id, "title": _plain(title),
             "submit": _plain(submit), "close": _plain(m.CANCEL), "blocks": blocks,
             "private_metadata": json.dumps(dict(meta), ensure_ascii=False)}
 
@@ -111,10 +138,18 @@ def intake_modal(kind: str, meta: Mapping[str, Any],
         multiline = field in ("stores", "remarks", "payment_items", "discounts",
                               "customer_segments")
         optional = field in ("remarks", "payment_items", "discounts", "customer_segments")
-        blocks.append(_text_input(field, label, multiline=multiline, optional=optional,
-                                  initial=initial.get(field, ""),
-                                  placeholder=m.PLACEHOLDERS.get(field, ""),
-                                  hint=m.HINTS.get(field, "")))
+        # A pre-fill longer than an input holds (300 stores) goes over several inputs, cut
+        # at line ends; payloads.read_intake joins them again.
+        chunks = (split_text(initial.get(field, ""), limits.INPUT_VALUE) if multiline
+                  else []) or [initial.get(field, "")]
+        for n, chunk in enumerate(chunks, start=1):
+            part = m.part_label(n, len(chunks)) if len(chunks) > 1 else ""
+            blocks.append(_text_input(part_block_id(field, n), label + part,
+                                      multiline=multiline, optional=optional or n > 1,
+                                      initial=chunk.rstrip("\n") if multiline else chunk,
+                                      placeholder=m.PLACEHOLDERS.get(field, ""),
+                                      hint=m.HINTS.get(field, "") if n == 1 else "",
+                                      max_length=limits.INPUT_VALUE if multiline else None))
     resubmit = "ticket_id" in meta
     if not resubmit:  # on 再提出 the contact stays as it is (「お客様連絡先を変更」 edits it)
         blocks += contact_inputs()
@@ -187,13 +222,14 @@ def modal_errors(by_field: Mapping[str, str], view: Mapping[str, Any],
             label = (labels or {}).get(field) or m.field_label(field)
             text = f"{label}: {message}"
         errors[target] = f"{errors[target]} / {text}" if target in errors else text
-    return {k: v[:2000] for k, v in errors.items()}
+    return {k: v if len(v) <= limits.ERROR_TEXT else v[: limits.ERROR_TEXT - 1] + "…"
+            for k, v in errors.items()}
 
 
 def notice_modal(title: str, text: str) -> dict[str, Any]:
     """What a modal turns into when its action no longer applies (already moved, not allowed)."""
-    return {"type": "modal", "title": _plain(title[:24]), "close": _plain(m.CLOSE),
-            "blocks": [_md(text)]}
+    return {"type": "modal", "title": _plain(title), "close": _plain(m.CLOSE),
+            "blocks": _md_parts(text)[: limits.MODAL_BLOCKS]}
 
 
 # ---- 差し戻し and 設定完了 -------------------------------------------------------------------
@@ -208,6 +244,27 @@ def store_block_id(field: str, store_code: str) -> str:
     return f"{field}:{store_code}"
 
 
+def part_block_id(field: str, number: int) -> str:
+    """The block id of the n-th input of a field whose text takes several inputs."""
+    return field if number == 1 else f"{field}:{number}"
+
+
+FULL_LINKAGE_LINE = 30  # ",123456,2026-12-01,2027-11-30\n" after the store code
+
+
+def _room_chunks(lines: list[str], full: list[int]) -> list[str]:
+    """One store a line, over as many inputs as it takes for every line to fit once filled
+    in completely (`full` is each line's length then): an input holds 3,000 characters."""
+    chunks: list[str] = []
+    current, size = "", 0
+    for line, width in zip(lines, full, strict=True):
+        if current and size + width > limits.INPUT_VALUE:
+            chunks.append(current)
+            current, size = "", 0
+        current, size = current + line, size + width
+    return [*chunks, current]
+
+
 def linkage_modal(ticket: TicketView, links: Sequence[StoreLinkView],
                   meta: Mapping[str, Any]) -> dict[str, Any]:
     """設定完了: まかせてネット企業コード and, per store, 店舗コード / 連携開始日 / 連携終了日
@@ -218,6 +275,9 @@ def linkage_modal(ticket: TicketView, links: Sequence[StoreLinkView],
         _md(f"*{_title(ticket)}*\n{m.LINKAGE_INTRO}"),
         _text_input("makasete_company_code", m.field_label("makasete_company_code"),
                     initial=company or "", hint=m.LINKAGE_COMPANY_HINT, max_length=5),
+        _select_input("service", m.field_label("service"), SERVICES,
+                      initial=next((r.destination for r in links if r.makasete_company_code),
+                                   DEFAULT_SERVICE), hint=m.LINKAGE_SERVICE_HINT),
     ]
     if len(ticket.stores) > MAX_STORE_BLOCKS:
         lines = []
@@ -225,9 +285,15 @@ def linkage_modal(ticket: TicketView, links: Sequence[StoreLinkView],
             row = known.get(s.code)
             lines.append(",".join([s.code, (row and row.makasete_store_code) or "",
                                    str((row and row.start_date) or ticket.desired_date),
-                                   str((row and row.end_date) or "")]))
-        blocks.append(_text_input("links", m.field_label("links"), multiline=True,
-                                  initial="\n".join(lines), hint=m.LINKAGE_BULK_HINT))
+                                   str((row and row.end_date) or "")]) + "\n")
+        chunks = _room_chunks(lines, [len(s.code) + FULL_LINKAGE_LINE for s in ticket.stores])
+        blocks.append(_context(m.linkage_bulk_notice(len(ticket.stores), len(chunks))))
+        for i, chunk in enumerate(chunks, start=1):
+            label = m.field_label("links") + (m.part_label(i, len(chunks))
+                                              if len(chunks) > 1 else "")
+            blocks.append(_text_input(part_block_id("links", i), label, multiline=True,
+                                      initial=chunk.rstrip("\n"), hint=m.LINKAGE_BULK_HINT,
+                                      max_length=limits.INPUT_VALUE))
     else:
         for s in ticket.stores:
             row = known.get(s.code)
@@ -273,10 +339,22 @@ def progress(t: TicketView) -> str:
 
 
 def _stores_text(t: TicketView) -> str:
+    # The message is browsed: the first stores, and where every store is (the 定型文).
     shown = [f"{s.code}:{s.name}" for s in t.stores[:MAX_SHOWN_STORES]]
     if len(t.stores) > MAX_SHOWN_STORES:
-        shown.append(m.stores_more(len(t.stores) - MAX_SHOWN_STORES))
+        shown.append(m.stores_more(len(t.stores) - MAX_SHOWN_STORES) + m.all_stores_where())
     return "\n".join(shown)
+
+
+def _items_line(label: str, items: Sequence[str]) -> str:
+    """One list of added items, as many as fit ADDITIONS_CHARS, then 「ほかN件」."""
+    shown: list[str] = []
+    for item in items:
+        if sum(len(x) + 1 for x in shown) + len(item) > ADDITIONS_CHARS:
+            break
+        shown.append(item)
+    more = m.additions_more(len(items) - len(shown)) if len(shown) < len(items) else ""
+    return f"{label}: {'、'.join(shown)}{more}"
 
 
 def _needs_modal(action: ActionView) -> bool:
@@ -299,7 +377,7 @@ def pending_labels(t: TicketView) -> list[str]:
 
 def ticket_blocks(t: TicketView, actions: Sequence[ActionView], *,
                   kintone_button: bool = True, kintone_url: str | None = None) -> list[Block]:
-    adds = [f"{m.field_label(k)}: {'、'.join(v)}" for k, v in t.additions.items() if v]
+    adds = [_items_line(m.field_label(k), v) for k, v in t.additions.items() if v]
     fields = [
         f"*{m.LABEL_CUSTOMER}*\n{t.customer_code}", f"*{m.LABEL_COMPANY}*\n{t.company_code}",
         f"*{t.date_label}*\n{t.desired_date:%Y-%m-%d}", f"*{m.LABEL_REQUESTER}*\n<@{t.requester}>",
@@ -325,7 +403,10 @@ def ticket_blocks(t: TicketView, actions: Sequence[ActionView], *,
     if t.status == "partner_setup" and t.sla_due:
         blocks.append(_context(m.sla_line(f"{t.sla_due:%Y-%m-%d}", t.days_overdue)))
     if t.status == "returned" and t.return_reason:
-        blocks.append(_md(m.returned_line(t.return_reason)))
+        reason = t.return_reason
+        if len(reason) > REASON_CHARS:  # the whole reason is in the thread's post
+            reason = reason[:REASON_CHARS] + m.reason_more(len(reason))
+        blocks.append(_md(m.returned_line(reason)))
     if t.status == "cancelled":
         blocks.append(_context(m.CANCELLED_LINE))
     if t.status == "verified":
@@ -354,57 +435,6 @@ def when(at: datetime, tz: ZoneInfo) -> str:
     return at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
-def event_text(e: EventView, tz: ZoneInfo) -> str:
-    who = f"<@{e.actor}>"
-    role = ROLE_LABELS.get(e.actor_role, e.actor_role)
-    if e.from_status is None:
-        line = m.filed_line(who, role, when(e.at, tz))
-    else:
-        line = m.event_line(who, role, e.action_label, e.to_label, when(e.at, tz))
-    if e.note:
-        line += "\n" + "\n".join(m.note_line(n) for n in e.note.splitlines())
-    return line
-
-
-def kintone_blocks(text: str) -> list[Block]:
-    return [_md(m.KINTONE_HEADER), _md(f"```{text}```")]
-
-
-def thread_post(e: EventView, tz: ZoneInfo, kintone: str | None = None
-                ) -> tuple[str, list[Block]]:
-    """The reply in the ticket's thread for one transition: who did what, when."""
-    text = event_text(e, tz)
-    blocks = [_md(text)]
-    if kintone:
-        blocks += kintone_blocks(kintone)
-    return text, blocks
-
-
-# ---- list, show, help, home ---------------------------------------------------------------
-def ticket_line(t: TicketView) -> str:
-    late = f" :warning: {t.days_overdue}営業日超過" if t.days_overdue > 0 else ""
-    return (f"*#{t.id}* 【{t.kind_label}】{t.company_name}（{len(t.stores)}店舗）"
-            f" {t.date_label} {t.desired_date:%m/%d} — {t.status_label}{late}")
-
-
-def ticket_list(title: str, tickets: Sequence[TicketView], *, limit: int = 30) -> list[Block]:
-    blocks: list[Block] = [_header(title)]
-    if not tickets:
-        return [*blocks, _md(m.LIST_EMPTY)]
-    blocks += [_md("\n".join(ticket_line(t) for t in tickets[:limit]))]
-    if len(tickets) > limit:
-        blocks.append(_context(m.list_more(limit, len(tickets))))
-    return blocks
-
-
-def ticket_detail(t: TicketView, actions: Sequence[ActionView], kintone: str,
-                  tz: ZoneInfo, *, kintone_url: str | None = None) -> list[Block]:
-    history = "\n".join(event_text(e, tz) for e in t.events)
-    return [*ticket_blocks(t, actions, kintone_url=kintone_url), {"type": "divider"},
-            _md(history),
-            *kintone_blocks(kintone)]
-
-
-def help_blocks(command: str) -> list[Block]:
-    return [_header(m.HELP_TITLE), _md("\n".join(m.help_lines(command))),
-            _md(f"*{m.SUPPORT_TITLE}*\n" + "\n".join(m.SUPPORT_LINES))]
+def note_block(text: str) -> Block:
+    """A short context line (a notice under a message)."""
+    return _context(text)

@@ -8,11 +8,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import messages as m
-from bot.slack.views import Block, _context, _header, _md, ticket_line
+from bot.slack import limits
+from bot.slack.views import Block, _context, _header, _md
+from bot.slack.views_text import line_sections, ticket_line
 from workflow.machine import STATE_LABELS, STEPS
 from workflow.schemas import TicketView
 
 MAX_LINES = 30
+DASHBOARD_ACTION = "open_dashboard"  # a link button: Slack still sends the press, to be acked
+# What one list of the Home tab may take: a few sections, so the three lists fit the tab.
+LIST_BUDGET = 2 * limits.SECTION_TEXT
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,7 @@ class HomeData:
     everyone: Sequence[TicketView] | None = None
     counts_are_mine: bool = False
     updated: str = ""
+    dashboard_url: str | None = None  # planning's signed link to the web dashboard (1 hour)
     dead_jobs: int = 0  # outgoing work that could not go out (planning only)
 
 
@@ -43,9 +49,12 @@ def linked_line(t: TicketView) -> str:
     return line.replace(f"*#{t.id}*", f"*<{link}|#{t.id}>*", 1) if link else line
 
 
-def _lines(tickets: Sequence[TicketView]) -> Block:
-    text = "\n".join(linked_line(t) for t in tickets[:MAX_LINES]) or m.LIST_EMPTY
-    return _md(text)
+def _lines(tickets: Sequence[TicketView], more: str) -> list[Block]:
+    """A list of tickets: what fits, then 「ほかN件は <more> で」."""
+    if not tickets:
+        return [_md(m.LIST_EMPTY)]
+    return line_sections([linked_line(t) for t in tickets], more=more, budget=LIST_BUDGET,
+                         limit=MAX_LINES)
 
 
 def counts_text(counts: Mapping[str, int]) -> str:
@@ -59,16 +68,25 @@ def home_view(data: HomeData) -> dict[str, Any]:
     if data.dead_jobs:
         blocks.append(_md(m.home_dead(data.dead_jobs)))
     blocks += [
-        _md(f"*{m.HOME_MINE}*"), _lines(data.mine),
+        _md(f"*{m.HOME_MINE}*"), *_lines(data.mine, m.HOME_MORE_MINE),
         {"type": "divider"},
         _md(f"*{title}*\n{counts_text(data.counts)}"),
         {"type": "divider"},
         _md(f"*{m.HOME_OVERDUE}*"),
-        _md("\n".join(f"{linked_line(t)}" for t in data.overdue[:MAX_LINES])
-            or m.LIST_EMPTY),
+        *_lines(data.overdue, m.HOME_MORE_OVERDUE),
     ]
     if data.everyone is not None:
-        blocks += [{"type": "divider"}, _md(f"*{m.HOME_OPEN}*"), _lines(data.everyone)]
+        blocks += [{"type": "divider"}, _md(f"*{m.HOME_OPEN}*"),
+                   *_lines(data.everyone, m.HOME_MORE_OPEN)]
+    if data.dashboard_url:
+        blocks.append({"type": "actions", "elements": [{
+            "type": "button", "action_id": DASHBOARD_ACTION, "url": data.dashboard_url,
+            "text": {"type": "plain_text", "text": m.DASHBOARD_BUTTON}}]})
     if data.updated:
         blocks.append(_context(m.home_updated(data.updated)))
     return {"type": "home", "blocks": blocks}
+
+
+def external_home() -> dict[str, Any]:
+    """The Home tab of a user of another workspace: a short note and nothing else."""
+    return {"type": "home", "blocks": [_md(m.EXTERNAL_HOME)]}

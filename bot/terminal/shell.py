@@ -20,7 +20,7 @@ from bot import messages as m
 from bot.context import Context
 from bot.integrations.outgoing import Outgoing
 from bot.integrations.reminders import ReminderCheck
-from bot.slack import views
+from bot.slack import views, views_drift
 from bot.slack.handlers import Handlers
 from bot.slack.notifier import Notifier
 from bot.slack.roles import Roles
@@ -137,6 +137,13 @@ class Shell:
             views.SEND_BACK_CALLBACK: self.handlers.submit_send_back,
             views.LINKAGE_CALLBACK: self.handlers.submit_linkage,
             views.CONTACT_CALLBACK: self.handlers.submit_contact,
+            views_drift.IGNORE_CALLBACK: self.handlers.drift.submit_ignore,
+        }
+        # Buttons that are not ticket triggers (renkei:…), by action id.
+        self.listeners: dict[str, Callable[..., None]] = {
+            CUSTOMER_VERIFY_ACTION: self.handlers.confirm,
+            views_drift.FILE_ACTION: self.handlers.drift.file_press,
+            views_drift.IGNORE_ACTION: self.handlers.drift.ignore_press,
         }
 
     # ---- output -------------------------------------------------------------------------
@@ -241,8 +248,7 @@ class Shell:
                 "actions": [{"action_id": button.action_id, "value": button.value,
                              "type": "button", "action_ts": f"{time.time():.6f}-"
                                                             f"{next(self._action_ts)}"}]}
-        listener = (self.handlers.confirm if button.action_id == CUSTOMER_VERIFY_ACTION
-                    else self.handlers.press)
+        listener = self.listeners.get(button.action_id, self.handlers.press)
         listener(ack=Ack(), body=body, client=self.client, respond=self._respond)
 
     # ---- modals -------------------------------------------------------------------------
@@ -294,6 +300,17 @@ class Shell:
                 return None
             return {"type": "conversations_select",
                     "selected_conversation": line.strip() or initial or None}
+        if element["type"] == "static_select":
+            options = element.get("options", [])
+            initial = (element.get("initial_option") or {}).get("value", "")
+            choices = " / ".join(f"{o['value']}={o['text']['text']}" for o in options)
+            line = self._ask(f"{label}（{choices}）[{m.SHELL_KEEP}{initial}]: ")
+            if line is None or line.strip() == ":cancel":
+                return None
+            chosen = line.strip() or initial
+            picked = next((o for o in options if o["value"] == chosen),
+                          {"text": {"type": "plain_text", "text": chosen}, "value": chosen})
+            return {"type": "static_select", "selected_option": picked}
         if element["type"] == "datepicker":
             initial = element.get("initial_date", "")
             keep = f"[{m.SHELL_KEEP}{initial}]" if initial else ""

@@ -32,7 +32,7 @@ def plain(mrkdwn: str) -> str:
     text = _URL.sub(lambda mt: mt.group(2) or mt.group(1), text)
     text = _EMOJI.sub(lambda mt: EMOJI.get(mt.group(1), ""), text)
     text = re.sub(r"(?<![\w*])\*(\S[^*\n]*?)\*(?![\w*])", r"\1", text)
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return unescape(text)
 
 
 def _text_of(obj: Any) -> str:
@@ -41,13 +41,21 @@ def _text_of(obj: Any) -> str:
     return plain(obj.get("text", "")) if obj.get("type") == "mrkdwn" else obj.get("text", "")
 
 
-def _code(text: str) -> list[str]:
+def unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _code(text: str, mrkdwn: bool = True) -> list[str]:
+    """A section's lines; a ``` block (a text to copy, or one part of it) verbatim, each
+    line marked │, with only Slack's three escapes undone: no emoji or bold applied."""
     if "```" not in text:
-        return text.splitlines() or [""]
+        return (plain(text) if mrkdwn else text).splitlines() or [""]
     out: list[str] = []
     for i, part in enumerate(text.split("```")):
-        lines = part.strip("\n").splitlines()
-        out += [("    │ " + line) if i % 2 else line for line in lines]
+        if i % 2:
+            out += ["    │ " + line for line in unescape(part).strip("\n").split("\n")]
+        else:
+            out += (plain(part) if mrkdwn else part).strip("\n").splitlines()
     return out
 
 
@@ -65,7 +73,7 @@ def render(blocks: Sequence[dict[str, Any]] | None, fallback: str = ""
         elif kind == "section":
             if block.get("text"):
                 raw = block["text"].get("text", "")
-                lines += _code(plain(raw) if block["text"].get("type") == "mrkdwn" else raw)
+                lines += _code(raw, block["text"].get("type") == "mrkdwn")
             for field in block.get("fields", []):
                 label, _, value = _text_of(field).partition("\n")
                 lines.append(f"{label}: {value.replace(chr(10), ' / ')}")
