@@ -14,7 +14,6 @@ Reply latency is from sending to the HTTP response; trigger age from sending to 
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import signal
 import statistics
@@ -30,13 +29,19 @@ from urllib.parse import urlencode
 
 from sqlalchemy import create_engine, text
 
-from bot.slack import views
-from tests.slack_driver import Driver
-from tests.slack_emulator import Emulator
-from tests.slack_harness import PLANNER, SALES, SECRET, TOKEN, settings_for
-from workflow.db import make_engine, make_sessionmaker
-from workflow.migrate import upgrade
-from workflow.service import Workflow
+# Run as a script (make bench): bench/transitions.py would shadow the library, and the repo
+# root must be importable.
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+sys.path.insert(0, str(HERE.parent))
+
+from bot.slack import views  # noqa: E402
+from tests.slack_driver import Driver  # noqa: E402
+from tests.slack_emulator import Emulator  # noqa: E402
+from tests.slack_harness import PLANNER, SALES, SECRET, TOKEN, settings_for  # noqa: E402
+from workflow.db import make_engine, make_sessionmaker  # noqa: E402
+from workflow.migrate import upgrade  # noqa: E402
+from workflow.service import Workflow  # noqa: E402
 
 ADMIN = os.environ.get("RENKEI_TEST_PG_ADMIN_URL",
                        "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -198,4 +203,10 @@ def _wait_healthy(port: int) -> None:
     raise SystemExit("the bot did not start")
 
 
-__all__ = ["json", "slow_api"]
+__all__ = ["slow_api"]
+
+if __name__ == "__main__":
+    import logging
+
+    logging.basicConfig(level=logging.WARNING)
+    slow_api(2.5, 10.0, 20.0)
