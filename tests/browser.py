@@ -13,26 +13,30 @@ from collections.abc import Iterator
 import pytest
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+# A Japanese font, so that the screenshots people look at show text rather than tofu boxes.
+JA_FONT = "/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf"
+PACKAGES = ["chromium", "chromium-driver", "fonts-ipafont-gothic"]
 REQUIRE = os.environ.get("RENKEI_REQUIRE_BROWSER") == "1"
 
 
 def _missing() -> bool:
-    return not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER))
+    return not all(os.path.exists(p) for p in (CHROMIUM, CHROMEDRIVER, JA_FONT))
 
 
 def _install() -> str | None:
-    """Install chromium and chromium-driver with apt-get; the reason when it cannot."""
+    """Install chromium, chromium-driver and a Japanese font with apt-get; the reason when
+    it cannot."""
     if not _missing():
         return None
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
-        return "chromium/chromium-driver are not installed and apt-get cannot run here (not root)"
+        return f"{', '.join(PACKAGES)} are not installed and apt-get cannot run here (not root)"
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     for cmd in (["apt-get", "update", "-q"],
-                ["apt-get", "install", "-y", "-q", "chromium", "chromium-driver"]):
+                ["apt-get", "install", "-y", "-q", *PACKAGES]):
         done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
         if done.returncode != 0:
             return f"{' '.join(cmd)} failed: {done.stderr.strip()[-300:]}"
-    return "apt-get installed nothing at /usr/bin/chromium" if _missing() else None
+    return f"apt-get did not install all of {PACKAGES}" if _missing() else None
 
 
 def _unavailable(reason: str) -> None:
