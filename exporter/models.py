@@ -28,6 +28,8 @@ class ExportBatch(Base):
         Index("ix_export_batches_store", "company_code", "store_code", "state"),
         # late data (exporter.late) looks up when each day was frozen, date by date
         Index("ix_export_batches_day", "business_date", "hour"),
+        # The drain's heartbeat renews the leases of its claim token every second or so.
+        Index("ix_export_batches_claim_token", "claim_token"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -86,6 +86,7 @@ class Call:
     method: str
     args: dict[str, Any]
     headers: dict[str, str]
+    at: float = field(default_factory=time.time)  # when the call arrived (wall clock)
 
 
 @dataclass
@@ -95,6 +96,7 @@ class Fault:
     retry_after: int = 0
     count: int = 1
     channel: str | None = None  # only calls to this channel
+    match: dict[str, str] | None = None  # only calls with these argument values
 
 
 @dataclass
@@ -114,6 +116,7 @@ class Emulator:
     uploads: dict[str, Upload] = field(default_factory=dict)  # file id -> what was uploaded
     hosted: dict[str, Upload] = field(default_factory=dict)  # files users attached
     token: str = ""  # the bot token a hosted file's download must carry
+    delay_seconds: float = 0.0  # a slow Slack: every answer (Web API, response_url) waits
     refused: list[tuple[Call, str, list[str]]] = field(default_factory=list)  # call, error, why
     # Slack Connect: users of other workspaces (user id -> their team id, as users.info says)
     # and the Enterprise Grid org of the installing workspace ("" when not on Grid).
@@ -170,6 +173,8 @@ class Emulator:
                         args[key] = json.loads(args[key])
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 status, extra, body = emulator.answer(url.path, args, headers)
+                if emulator.delay_seconds:
+                    time.sleep(emulator.delay_seconds)  # outside the lock: calls overlap
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -192,11 +197,13 @@ class Emulator:
 
     # ---- scripting ----------------------------------------------------------------------
     def fail(self, method: str, *, status: int = 200, error: str = "", retry_after: int = 0,
-             count: int = 1, channel: str | None = None) -> None:
-        """Answer the next `count` calls of `method` (to `channel`, when given) with a fault."""
+             count: int = 1, channel: str | None = None,
+             match: dict[str, str] | None = None) -> None:
+        """Answer the next `count` calls of `method` (to `channel`, with the argument values
+        of `match`, when given) with a fault."""
         with self.lock:
             self.faults.setdefault(method, []).append(
-                Fault(status, error, retry_after, count, channel))
+                Fault(status, error, retry_after, count, channel, match))
 
     def of(self, method: str) -> list[Call]:
         with self.lock:
@@ -282,7 +289,8 @@ class Emulator:
                 return 200, {}, {"ok": True}
             method = path.removeprefix("/api/")
             faults = [f for f in self.faults.get(method) or []
-                      if f.channel is None or f.channel == args.get("channel")]
+                      if (f.channel is None or f.channel == args.get("channel"))
+                      and all(str(args.get(k)) == v for k, v in (f.match or {}).items())]
             if faults:
                 fault = faults[0]
                 fault.count -= 1

@@ -32,6 +32,7 @@ class Received:
     key: str
     envelope: dict[str, Any] | None
     status: int  # 0 when the connection was dropped or hung
+    at: float = field(default_factory=time.monotonic)  # when it arrived (this clock)
 
 
 @dataclass
@@ -44,6 +45,7 @@ class Receiver:
     retry_after: str = "1"
     hang_seconds: float = 3.0
     delay_seconds: float = 0.0  # a slow partner: every answer waits this long
+    trickle_seconds: float = 1.5  # mode "trickle": one byte of the answer this often
     fail_stores: set[str] = field(default_factory=set)
     requests: list[Received] = field(default_factory=list)
     accepted: dict[str, dict[str, Any] | None] = field(default_factory=dict)
@@ -55,6 +57,7 @@ class Receiver:
         self._thread: threading.Thread | None = None
         self._conns: set[socket.socket] = set()
         self._stop = threading.Event()
+        self._unhang = threading.Event()
         self.request_count = 0
 
     @property
@@ -101,7 +104,12 @@ class Receiver:
 
     def stop(self) -> None:
         self._stop.set()
+        self._unhang.set()
         self.down()
+
+    def release_hangs(self) -> None:
+        """End every hung request now (closed without an answer)."""
+        self._unhang.set()
 
     def keys_in_order(self, store_code: str | None = None, kind: str | None = None) -> list[str]:
         """Accepted idempotency keys in arrival order (optionally of one stream)."""
@@ -182,11 +190,24 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if owner.mode == "hang":
             owner._log(key, None, 0)
-            owner._stop.wait(owner.hang_seconds)
+            owner._unhang.wait(owner.hang_seconds)
             self.close_connection = True
             return
         if owner.delay_seconds:
             time.sleep(owner.delay_seconds)
+        if owner.mode == "trickle":  # a 200 that arrives one byte at a time, never done
+            owner._log(key, None, 0)
+            answer = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            for byte in answer * 20:
+                if owner._stop.wait(owner.trickle_seconds):
+                    break
+                try:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                except OSError:
+                    break
+            self.close_connection = True
+            return
         status, headers, body = owner._answer(key, raw)
         self._reply(status, headers, body)
 

@@ -25,7 +25,7 @@ class Actor(BaseModel):
 
 
 # Audit actions that are not transitions of the machine table.
-EXTRA_ACTION_LABELS = {"file": "依頼を登録", "edit": "連絡先を変更"}
+EXTRA_ACTION_LABELS = {"file": "依頼を登録", "edit": "連絡先を変更", "outbox_retry": "送信を再送"}
 
 
 class ActionView(BaseModel):
@@ -40,6 +40,14 @@ class ActionView(BaseModel):
 class StoreView(BaseModel):
     code: str
     name: str
+
+
+class DeadJobView(BaseModel):
+    """Outgoing work of a ticket that could not go out: its kind and failure code."""
+
+    id: int
+    kind: str
+    code: str
 
 
 class EventView(BaseModel):
@@ -100,11 +108,13 @@ class TicketView(BaseModel):
     events: list[EventView] = []
     actions: list[ActionView] = []
     pending_jobs: list[str] = []
+    dead_jobs: list[DeadJobView] = []
 
     @classmethod
     def of(cls, t: Ticket, *, days_overdue: int = 0, events: bool = True,
            actions: list[ActionView] | None = None,
-           pending_jobs: list[str] | None = None) -> TicketView:
+           pending_jobs: list[str] | None = None,
+           dead_jobs: list[DeadJobView] | None = None) -> TicketView:
         from workflow.forms import date_label_for
 
         return cls(
@@ -122,6 +132,7 @@ class TicketView(BaseModel):
             slack_channel=t.slack_channel, slack_ts=t.slack_ts,
             events=[EventView.of(e) for e in t.events] if events else [],
             actions=actions or [], pending_jobs=pending_jobs or [],
+            dead_jobs=dead_jobs or [],
         )
 
 

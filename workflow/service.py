@@ -35,7 +35,14 @@ from workflow.forms import Kind, RequestForm, StoreEntry, parse_request
 from workflow.kintone import render_kintone_text
 from workflow.models import OutboxJob, ProcessedRequest, Ticket, TicketEvent, TicketStore
 from workflow.permissions import requester_or_planning
-from workflow.schemas import ActionView, Actor, EventView, StoreLinkView, TicketView
+from workflow.schemas import (
+    ActionView,
+    Actor,
+    DeadJobView,
+    EventView,
+    StoreLinkView,
+    TicketView,
+)
 from workflow.settings import Settings
 
 _EVENTS = cast(Table, TicketEvent.__table__)
@@ -85,10 +92,14 @@ class Workflow:
         return ticket
 
     def _view(self, session: Session, ticket: Ticket, actor: Actor | None) -> TicketView:
-        pending = [job.kind for job in outbox.pending_for_ticket(session, ticket.id)]
+        # One query for both: waiting work ("送信待ち") and dead work (「送信できませんでした」).
+        unsent = outbox.unsent_for_ticket(session, ticket.id)
+        pending = [job.kind for job in unsent if job.state == "pending"]
+        dead = [DeadJobView(id=j.id, kind=j.kind, code=j.last_error_code or "")
+                for j in unsent if j.state == "dead"]
         return TicketView.of(ticket, days_overdue=self._days_overdue(ticket),
                              actions=self.available_actions(ticket, actor) if actor else [],
-                             pending_jobs=pending)
+                             pending_jobs=pending, dead_jobs=dead)
 
     def _days_overdue(self, ticket: Ticket) -> int:
         if ticket.status != "partner_setup" or ticket.sla_due is None:

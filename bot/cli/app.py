@@ -9,6 +9,7 @@ import typer
 
 from bot import context
 from bot.cli import export, prune
+from bot.cli import outbox as cli_outbox
 from bot.cli import report as cli_report
 from bot.cli import run as cli_run
 from bot.cli import tickets as cli_tickets
@@ -31,6 +32,7 @@ app.add_typer(db_app, name="db")
 
 db_app.command("prune")(prune.prune)
 export.register(app)  # `renkei export …` and `renkei demo-data`
+cli_outbox.register(app)  # `renkei outbox list | retry`
 cli_report.register(app)  # `renkei report`
 
 

@@ -1,9 +1,13 @@
 """Bolt listeners: parse the payload → call `workflow.service` → render. Nothing else.
 
-Buttons ack at once and do the work after (Slack's 3 s limit; a modal's trigger_id also
-expires in 3 s, so modals open right after the ack). Modal submissions call the service before
-acking, because its ValidationFailed *is* the answer (`response_action: errors`); that is one
-database transaction, and every Slack call waits for the outbox sender after the ack.
+Acks first, always (Slack's 3 s limit, whatever the Web API does): every command, button and
+event is acknowledged before any Slack call. What follows runs after the ack: `soon` (a
+priority pool) opens modals while their trigger_id is fresh (it lives 3 s), so a modal-opening
+press is not queued behind plain clicks; `later` does the rest (ephemeral answers, lists,
+clicks' transitions). Modal submissions call the service before acking, because its
+ValidationFailed *is* the answer (`response_action: errors`); that is one database transaction
+and no Slack call — their ephemeral notes go out `later`. The terminal adapter runs `soon` and
+`later` inline.
 
 Retries and double clicks: each call carries an idempotency key derived from the payload
 (the view id for a submission; action_ts + user + ticket + action for a click), so the same
@@ -30,8 +34,9 @@ from bot.slack.notifier import Notifier, kintone_url
 from bot.slack.roles import Roles
 from bot.slack.thread_sheet import ThreadSheet
 from bot.slack.views_copy import fits
+from bot.slack.views_fate import RETRY
 from bot.slack.views_partner import CUSTOMER_VERIFY_ACTION, customer_confirmed
-from workflow import partner
+from workflow import partner, repair
 from workflow.errors import Duplicate, NotFound, RenkeiError, ValidationFailed
 from workflow.forms import date_label_for
 from workflow.schemas import Actor, TicketView
@@ -39,6 +44,12 @@ from workflow.service import Workflow
 
 log = logging.getLogger(__name__)
 Body = Mapping[str, Any]
+
+
+def _inline(work: Callable[[], None]) -> None:
+    work()
+
+
 Ack = Callable[..., Any]
 Respond = Callable[..., Any]
 
@@ -51,6 +62,9 @@ class Handlers:
         self.command_name = command
         self.tz = notifier.tz
         self.home_tab = Home(wf, roles, notifier.tz)
+        # Where work after the ack runs (bot.slack.app sets thread pools; inline otherwise).
+        self.soon: Callable[[Callable[[], None]], None] = _inline
+        self.later: Callable[[Callable[[], None]], None] = _inline
         self.drift = DriftHandlers(self)
 
     def register(self, app: Any) -> None:
@@ -107,20 +121,21 @@ class Handlers:
         if sub in ("new", "change"):
             ack()
             meta = {"kind": sub, "channel": body.get("channel_id", "")}
-            client.views_open(trigger_id=body["trigger_id"],
-                              view=views_stores.intake_modal(sub, meta))
+            self.soon(lambda: client.views_open(trigger_id=body["trigger_id"],
+                                                view=views_stores.intake_modal(sub, meta)))
         elif sub == "list":
             ack()
-            self._list(body, rest.strip().lower() or "mine", respond)
+            self.later(lambda: self._list(body, rest.strip().lower() or "mine", respond))
         elif sub == "show":
             ack()
-            self._show(body, rest.strip().lstrip("#"), respond)
+            self.later(lambda: self._show(body, rest.strip().lstrip("#"), respond))
         elif sub in ("", "help"):
             ack(text=m.HELP_TITLE, blocks=views_text.help_blocks(self.command_name),
                 response_type="ephemeral")
         else:
             ack(text=m.unknown_subcommand(self.command_name, text), response_type="ephemeral")
 
+    @answers_db_errors  # it runs after the ack: a database error is answered by respond
     def _list(self, body: Body, which: str, respond: Respond) -> None:
         user = str(body["user_id"])
         if which == "open":
@@ -133,6 +148,7 @@ class Handlers:
         blocks = views_text.ticket_list(title, tickets, more=m.list_cli(which, user))
         respond(text=title, blocks=blocks, response_type="ephemeral")
 
+    @answers_db_errors
     def _show(self, body: Body, number: str, respond: Respond) -> None:
         ticket_id = payloads.ticket_number(number)
         if ticket_id is None:
@@ -151,6 +167,13 @@ class Handlers:
                                                                         ticket)))
 
     # ---- buttons --------------------------------------------------------------------------
+    @staticmethod
+    def opens_modal(body: Body) -> bool:
+        """A press whose answer is a modal: served first, while its trigger_id is fresh."""
+        action = (body.get("actions") or [{}])[0]
+        press = payloads.parse_press(action)
+        return press is not None and (press.modal or press.action == views.CONTACT_ACTION)
+
     @answers_db_errors
     def press(self, ack: Ack, body: Body, client: Any, respond: Respond) -> None:
         ack()
@@ -160,6 +183,9 @@ class Handlers:
             self._tell(respond, m.BAD_BUTTON)
             return
         actor = self._actor(body)
+        if press.action == RETRY:
+            self._retry(press.ticket_id, actor, respond)
+            return
         try:
             if press.action == views.KINTONE_ACTION:
                 # Whole: one ephemeral answer, or several notes (chat.postEphemeral) when long.
@@ -196,6 +222,20 @@ class Handlers:
         except RenkeiError as exc:
             self._tell(respond, m.failed(exc.message))
             return
+        self.notifier.kick()
+
+    def _retry(self, ticket_id: int, actor: Actor, respond: Respond) -> None:
+        """「再送する」 on a ticket with dead jobs: planning requeues them (audited)."""
+        if actor.role != "planning":
+            self._tell(respond, m.failed(m.OUTBOX_RETRY_ONLY_PLANNING))
+            return
+        requeued = repair.retry(self.wf, actor=actor, ticket_id=ticket_id,
+                                note=m.OUTBOX_RETRY_NOTE)
+        if not requeued:
+            self._tell(respond, m.OUTBOX_NOTHING_DEAD)
+            return
+        self._tell(respond, m.outbox_requeued(ticket_id, [m.job_label(j.kind)
+                                                          for j in requeued]))
         self.notifier.kick()
 
     def _modal_for(self, ticket: TicketView, press: payloads.Press, channel: str
@@ -242,7 +282,9 @@ class Handlers:
                 int(meta["ticket_id"]), "resubmit", actor=actor, form=raw,
                 expected_status=meta.get("status"), idempotency_key=key), labels)
             if ticket is not None:
-                self._tell_in(client, meta.get("channel"), actor.id, m.resubmitted(ticket.id))
+                done = ticket
+                self.later(lambda: self._tell_in(client, meta.get("channel"), actor.id,
+                                                 m.resubmitted(done.id)))
             return
         channel, email = payloads.read_contact(view)
         ticket = self._submitted(ack, view, lambda: self.wf.file_request(
@@ -251,15 +293,20 @@ class Handlers:
         if ticket is not None and "draft_id" in meta:
             self.drift.filed(meta, ticket, actor)
         if ticket is not None:
-            channel = self.notifier.channel
-            text = self.wf.kintone_text(ticket.id)
-            filed = m.filed(ticket.id, f"<#{channel}>" if channel else "")
-            head = [{"type": "section", "text": {"type": "mrkdwn", "text": filed}}]
-            copy = views_text.kintone_blocks(text)
-            # A 定型文 too long for this one note is in the ticket's thread, whole.
-            tail = copy if fits(head, copy) else [views.note_block(
-                m.text_elsewhere(m.TXT_KINTONE, len(text), ticket.id))]
-            self._tell_in(client, meta.get("channel"), actor.id, filed, [*head, *tail])
+            done = ticket
+            self.later(lambda: self._tell_filed(client, meta.get("channel"), actor.id, done))
+
+    def _tell_filed(self, client: Any, where: str | None, user: str, ticket: TicketView
+                    ) -> None:
+        channel = self.notifier.channel
+        text = self.wf.kintone_text(ticket.id)
+        filed = m.filed(ticket.id, f"<#{channel}>" if channel else "")
+        head = [{"type": "section", "text": {"type": "mrkdwn", "text": filed}}]
+        copy = views_text.kintone_blocks(text)
+        # A 定型文 too long for this one note is in the ticket's thread, whole.
+        tail = copy if fits(head, copy) else [views.note_block(
+            m.text_elsewhere(m.TXT_KINTONE, len(text), ticket.id))]
+        self._tell_in(client, where, user, filed, [*head, *tail])
 
     @answers_db_errors
     def submit_send_back(self, ack: Ack, body: Body, client: Any,

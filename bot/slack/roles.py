@@ -28,9 +28,28 @@ class Roles:
         self._lock = threading.Lock()
         self._group: tuple[float, frozenset[str]] = (0.0, frozenset())
         self._names: dict[str, tuple[float, str]] = {}
+        self._stop = threading.Event()
+        self._warming = False
         self._teams: dict[str, tuple[float, str, str]] = {}  # user -> (at, team, org)
         self._home: tuple[str, str] | None = None
         self._fallback_home: tuple[str, str] = ("", "")
+
+    def close(self) -> None:
+        self._stop.set()
+
+    def keep_warm(self) -> None:
+        """Ask, in the background, what a request would otherwise wait for before its ack:
+        the installing workspace (auth.test) once, and the planning group now and again every
+        half TTL, so a click's role never waits for usergroups.users.list."""
+
+        def refresh() -> None:
+            self.home_team()
+            while self.settings.planning_group and not self._stop.is_set():
+                self._fetch_group()
+                self._stop.wait(self.ttl / 2)
+
+        self._warming = True
+        threading.Thread(target=refresh, name="renkei-roles", daemon=True).start()
 
     def role_of(self, user: str) -> str:
         if user in self.settings.planning_users:
@@ -44,13 +63,20 @@ class Roles:
             fetched, members = self._group
             if time.monotonic() - fetched < self.ttl:
                 return members
+        return self._fetch_group()
+
+    def refresh(self) -> frozenset[str]:
+        """Read the planning group's members now (keep_warm does this every half TTL)."""
+        return self._fetch_group()
+
+    def _fetch_group(self) -> frozenset[str]:
         try:
             resp = self.client.usergroups_users_list(usergroup=self.settings.planning_group)
             members = frozenset(resp.get("users") or [])
         except Exception as exc:  # Slack down: keep the last list, ask again soon
             log.warning("could not read user group %s: %s", self.settings.planning_group, exc)
             with self._lock:
-                fetched, members = self._group
+                members = self._group[1]
                 self._group = (time.monotonic() - self.ttl + 30, members)
             return members
         with self._lock:
@@ -92,6 +118,10 @@ class Roles:
         with self._lock:
             if self._home is not None:
                 return self._home
+            if self._fallback_home[0] and self._warming:
+                # Bolt's own auth.test answer (the same token): no Slack call in an ack
+                # while keep_warm asks for ours.
+                return self._fallback_home
         auth_test = getattr(self.client, "auth_test", None)
         if auth_test is None:  # the terminal adapter: one workspace, nobody external
             self._home = ("", "")

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from bot import messages as m
 from bot.slack import limits
 from bot.slack.split import split_text
+from bot.slack.views_fate import dead_blocks
 from workflow.machine import STATE_LABELS, STEPS
 from workflow.partner import CONTACT_EDITABLE
 from workflow.schemas import ActionView, TicketView
@@ -281,6 +282,7 @@ def ticket_blocks(t: TicketView, actions: Sequence[ActionView], *,
     blocks.append(_context("　".join(links)))
     if pending := pending_labels(t):
         blocks.append(_context(m.pending_line(pending)))
+    blocks += dead_blocks(t, ACTION_PREFIX)
     if t.status == "partner_setup" and t.sla_due:
         blocks.append(_context(m.sla_line(f"{t.sla_due:%Y-%m-%d}", t.days_overdue)))
     if t.status == "returned" and t.return_reason:
