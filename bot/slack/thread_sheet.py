@@ -75,8 +75,9 @@ class ThreadSheet:
         except Exception as exc:  # the upload stays in the thread; planning can use the modal
             log.warning("could not answer the sheet in %s/%s: %s", channel, thread, exc)
 
-    def confirm(self, body: Body, client: Any, respond: Any) -> None:
-        """「この内容で記録」 under the thread's preview: the same file, read again, recorded."""
+    def confirm(self, ack: Any, body: Body, client: Any, respond: Any) -> None:
+        """「この内容で記録」 under the thread's preview: the same file, read again, recorded.
+        (Acked already by the acks-first wrapper of bot.slack.app; `ack` is a no-op here.)"""
         action = (body.get("actions") or [{}])[0]
         user = body.get("user") or {}
         try:
