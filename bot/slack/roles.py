@@ -29,7 +29,6 @@ class Roles:
         self._group: tuple[float, frozenset[str]] = (0.0, frozenset())
         self._names: dict[str, tuple[float, str]] = {}
         self._stop = threading.Event()
-        self._warming = False
         self._teams: dict[str, tuple[float, str, str]] = {}  # user -> (at, team, org)
         self._home: tuple[str, str] | None = None
         self._fallback_home: tuple[str, str] = ("", "")
@@ -38,17 +37,16 @@ class Roles:
         self._stop.set()
 
     def keep_warm(self) -> None:
-        """Ask, in the background, what a request would otherwise wait for before its ack:
-        the installing workspace (auth.test) once, and the planning group now and again every
-        half TTL, so a click's role never waits for usergroups.users.list."""
+        """Read the planning group now and again every half TTL, in the background, so a
+        click's role never waits for usergroups.users.list (nothing to do without a group)."""
+        if not self.settings.planning_group:
+            return
 
         def refresh() -> None:
-            self.home_team()
-            while self.settings.planning_group and not self._stop.is_set():
+            while not self._stop.is_set():
                 self._fetch_group()
                 self._stop.wait(self.ttl / 2)
 
-        self._warming = True
         threading.Thread(target=refresh, name="renkei-roles", daemon=True).start()
 
     def role_of(self, user: str) -> str:
@@ -118,10 +116,6 @@ class Roles:
         with self._lock:
             if self._home is not None:
                 return self._home
-            if self._fallback_home[0] and self._warming:
-                # Bolt's own auth.test answer (the same token): no Slack call in an ack
-                # while keep_warm asks for ours.
-                return self._fallback_home
         auth_test = getattr(self.client, "auth_test", None)
         if auth_test is None:  # the terminal adapter: one workspace, nobody external
             self._home = ("", "")
