@@ -12,7 +12,14 @@ up as latency, not as a lower rate. A closed loop of N clients would only measur
 Slack's limit), and how long the outbox took to deliver every Slack update after the last click.
 Goal: p99 ≤ 50 ms at ≥ 200/s, 0 timeouts.
 
+`--slow-api 2.5`: every Web API call (and response_url post) of the emulator takes 2.5 s. A mix
+of `/renkei new` (opens a modal), `/renkei list`, intake submissions, plain clicks and
+modal-opening clicks goes to the bot at --slow-rate a second; prints the HTTP reply p50/p99 of
+each, and the trigger age when `views.open` reaches Slack (p50/p99). Goal: replies ≤ 100 ms
+p99, trigger age ≤ 1 s p99 (a trigger_id lives 3 s).
+
     .venv/bin/python bench/slack.py [--tickets 600] [--rate 200]
+    .venv/bin/python bench/slack.py --slow-api 2.5 [--slow-rate 10 --slow-seconds 20]
 """
 
 from __future__ import annotations
@@ -67,8 +74,17 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=600)
     parser.add_argument("--rate", type=float, default=200.0, help="clicks per second offered")
     parser.add_argument("--workers", type=int, default=64, help="generator threads")
+    parser.add_argument("--slow-api", type=float, default=0.0,
+                        help="seconds every emulated Web API call takes (slow-API mode)")
+    parser.add_argument("--slow-rate", type=float, default=10.0)
+    parser.add_argument("--slow-seconds", type=float, default=20.0)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    if args.slow_api:
+        from bench.slack_slow import slow_api
+
+        slow_api(args.slow_api, args.slow_rate, args.slow_seconds)
+        return
 
     name = f"renkei_bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(ADMIN, isolation_level="AUTOCOMMIT")
@@ -92,7 +108,10 @@ def main() -> None:
         env = {**os.environ, "DATABASE_URL": url, "SLACK_BOT_TOKEN": TOKEN,
                "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": emulator.api_url,
                "SLACK_REQUESTS_CHANNEL": "CREQ", "RENKEI_PLANNING_USERS": PLANNER,
-               "SLACK_APP_TOKEN": ""}
+               "SLACK_APP_TOKEN": "",
+               # The outbox's catch-up is measured at full speed: Slack's pace of one post a
+               # second per channel is shown by bench/slack_pace.py.
+               "SLACK_CHANNEL_POSTS_PER_SECOND": "100000", "SLACK_CHANNEL_BURST": "100000"}
         server = subprocess.Popen([str(Path(sys.executable).parent / "renkei"), "run", "--host",
                                    "127.0.0.1", "--port", str(port)], env=env,
                                   cwd=str(HERE.parent))

@@ -153,20 +153,6 @@ LINKAGE_COMPANY_HINT = "最小1桁、最大5桁の半角数字"
 LINKAGE_STORE_HINT = "最小1桁、最大6桁の半角数字（例: 67890）"
 LINKAGE_BULK_HINT = ("1行に1店舗「店舗CD,まかせてネット店舗コード,連携開始日,連携終了日」"
                      "（例: 0001,67890,2026-12-01,2027-11-30）")
-LINKAGE_BULK_FORMAT = ("「店舗CD,まかせてネット店舗コード,連携開始日,連携終了日」"
-                       "の形式で入力してください")
-
-
-def bulk_line_error(number: int, message: str) -> str:
-    return f"{number}行目: {message}"
-
-
-def bulk_missing_store(codes: list[str]) -> str:
-    return f"次の店舗の行がありません: {'、'.join(codes)}"
-
-
-def bulk_unknown_store(number: int, code: str) -> str:
-    return f"{number}行目: 店舗CD {code} はこの依頼の対象店舗ではありません"
 
 
 # ---- the ticket message -----------------------------------------------------------------
@@ -295,22 +281,7 @@ CUSTOMER_REASON_NO_SMTP = "メール送信（SMTP）が設定されていませ�
 
 
 def customer_reason_slack(error: str) -> str:
-    reason = SLACK_ERRORS.get(error, f"Slackのエラー {error}")
-    return f"お客様のSlackチャンネルに投稿できませんでした（{reason}）"
-
-
-# Slack's error codes as a planner reads them (the code stays for whoever asks Slack).
-SLACK_ERRORS = {
-    "channel_not_found": "チャンネルが見つかりません",
-    "not_in_channel": "ボットがチャンネルに参加していません。チャンネルにrenkeiを追加してください",
-    "is_archived": "チャンネルがアーカイブされています",
-    "invalid_auth": "Slackの認証に失敗しました（トークンを確認してください）",
-    "account_inactive": "Slackのボットアカウントが無効です",
-    "token_revoked": "Slackのトークンが取り消されています",
-    "no_permission": "このチャンネルへの投稿権限がありません",
-    "invalid_blocks": "メッセージの形式がSlackに受け付けられませんでした",
-    "msg_too_long": "メッセージが長すぎてSlackに受け付けられませんでした",
-}
+    return f"お客様のSlackチャンネルに投稿できませんでした: {error}"
 
 
 def customer_sent_slack(channel: str) -> str:
@@ -411,6 +382,7 @@ def shell_banner(command: str, user: str, planners: list[str]) -> list[str]:
         "  番号を入力       表示中のボタンを押す（例: 1）",
         "  :home           ホーム（自分の依頼・件数・期限超過）",
         f"  :as ユーザー名   操作する人を切り替える（USEN企画: {who}）",
+        "  :file パス       ファイルの入力欄に答える（店舗一覧、返送された設定依頼書）",
         "  :quit           終了",
         f"現在のユーザー: {user}",
     ]
@@ -477,6 +449,170 @@ CLI_SENT_BY_RUN = "Slack と Kintone への送信は `renkei run` が行いま�
 CLI_ABORTED = "入力を中止しました（何も保存していません）"
 JSON_KINDS = {"list": "配列 […]", "str": "文字列", "int": "数値", "float": "数値",
               "bool": "真偽値", "NoneType": "null"}
+
+
+# ---- many stores: several inputs, files, the returned 設定依頼書 (issue 8) ---------------------
+STORES_FILE_LABEL = "対象店舗のファイル（.csv / .xlsx / .txt）"
+STORES_FILE_HINT = ("USENレジ管理画面の店舗一覧の形式（1行に「0001:店舗名」、または2列"
+                    "「店舗CD,店舗名」）。最大300店舗。下の入力欄と合わせて使えます")
+STORES_ALL_LABEL = "登録済みの店舗"
+STORES_ALL_OPTION = "この企業の登録済み店舗をすべて"
+STORES_ALL_HINT = "renkeiがこの企業CDで知っている店舗（以前の依頼の店舗）をすべて対象にします"
+STORES_MORE_HINT = "入りきらない店舗は次の欄へ（1欄3,000文字まで）。ファイルでも送れます"
+STORES_FILE_NAME = "ファイル"
+LINKAGE_FILE_LABEL = "返送された設定依頼書（.xlsx / .csv）"
+LINKAGE_FILE_HINT = ("ジャストプランニングが黄色の列（まかせてネット企業コード・店舗コード・"
+                     "連携開始日・連携終了日）を記入した設定依頼書。添付すると下の入力より優先し、"
+                     "確認画面が出ます")
+LINKAGE_COMPANY_OPTIONAL_HINT = "最小1桁、最大5桁の半角数字（設定依頼書に記入があれば空欄で可）"
+LINKAGE_PREVIEW_TITLE = "設定完了の確認"
+LINKAGE_PREVIEW_SUBMIT = "この内容で記録"
+LINKAGE_ERRORS_TITLE = "設定依頼書のエラー"
+LINKAGE_ERRORS_INTRO = "設定依頼書に次の問題があります。修正したファイルを添付し直してください。"
+FILE_UNREADABLE = "添付ファイルを取得できませんでした。もう一度添付してください"
+LINKAGE_COMPANY_DIFFERS = "入力欄と設定依頼書のまかせてネット企業コードが異なります"
+LINKAGE_NEED_COMPANY = ("まかせてネット企業コードを入力してください"
+                        "（設定依頼書にも記入がありません）")
+SHELL_FILE = ":file パス でファイルを指定、空欄でなし"
+SHELL_CHECK = "y/N"
+
+
+def stores_input_label(number: int, first: int | None = None, last: int | None = None) -> str:
+    """The label of the n-th store text input: with the store positions it was pre-filled
+    with (再提出), else by its number."""
+    if first is not None and last is not None:
+        return f"対象店舗（{first}〜{last}）"
+    return "対象店舗" if number == 1 else f"対象店舗（{number}欄目）"
+
+
+def links_input_label(number: int) -> str:
+    return EXTRA_LABELS["links"] if number == 1 else f"{EXTRA_LABELS['links']}（{number}欄目）"
+
+
+def no_registered_stores(company_code: str) -> str:
+    return f"企業CD {company_code} の登録済み店舗はありません（店舗を入力してください）"
+
+
+def linkage_preview(file_name: str, total: int, new: int, changed: int, kept: int,
+                    company: str) -> str:
+    return (f"*{file_name}* を読み込みました。\n店舗 {total}件（新規 {new}・変更 {changed}・"
+            f"変更なし {kept}）　まかせてネット企業コード: {company}\n"
+            "内容を確認して「この内容で記録」を押すと、設定完了として記録します。")
+
+
+def linkage_preview_row(code: str, name: str, mk: str, start: str, end: str) -> str:
+    return f"{code}:{name} → {mk}（{start}〜{end}）"
+
+
+def linkage_errors_count(count: int) -> str:
+    return f"エラー {count}件"
+
+
+def shell_no_file(path: str) -> str:
+    return f"ファイルがありません: {path}"
+
+
+def sheet_recorded(ticket_id: int) -> str:
+    return (f":white_check_mark: 依頼 #{ticket_id} の設定完了を、"
+            "この設定依頼書の内容で記録しました。")
+
+
+# ---- outgoing work that could not go out (bot/integrations/failures.py) -------------------
+SERVICE_NAMES = {"slack": "Slack", "kintone": "Kintone", "smtp": "メールサーバー",
+                 "error": "送信処理"}
+FAILURE_REASONS = {
+    "slack:ratelimited": "Slackの送信回数制限のため、しばらく待って再送します",
+    "slack:channel_not_found": "投稿先のSlackチャンネルが見つかりません",
+    "slack:not_in_channel": "ボットが投稿先のチャンネルに参加していません",
+    "slack:is_archived": "投稿先のチャンネルがアーカイブされています",
+    "slack:channel_is_archived": "投稿先のチャンネルがアーカイブされています",
+    "slack:invalid_blocks": "メッセージの形式をSlackが受け付けませんでした",
+    "slack:invalid_blocks_format": "メッセージの形式をSlackが受け付けませんでした",
+    "slack:msg_too_long": "メッセージが長すぎるためSlackが受け付けませんでした",
+    "slack:msg_blocks_too_long": "メッセージが長すぎるためSlackが受け付けませんでした",
+    "slack:token_revoked": "ボットのトークンが無効になっています（再インストールが必要です）",
+    "slack:token_expired": "ボットのトークンの有効期限が切れています",
+    "slack:invalid_auth": "ボットの認証に失敗しました（トークンを確認してください）",
+    "slack:not_authed": "ボットの認証に失敗しました（トークンを確認してください）",
+    "slack:account_inactive": "ボットのアカウントが無効になっています",
+    "slack:missing_scope": "ボットに必要な権限（スコープ）がありません",
+    "slack:no_permission": "ボットにこの操作の権限がありません",
+    "slack:invalid_arguments": "Slackへの送信内容が正しくありません",
+    "slack:message_not_found": "依頼のメッセージが削除されています",
+    "slack:thread_not_found": "依頼のスレッドが見つかりません",
+    "slack:connection": "Slackに接続できません",
+    "slack:message_not_posted": "依頼メッセージの投稿を待っています",
+    "kintone:waiting_for_record": "Kintoneレコードの登録を待っています",
+    "kintone:CB_VA01": ("Kintoneが入力内容を受け付けませんでした"
+                        "（フィールドの設定を確認してください）"),
+    "kintone:CB_NO02": "KintoneのAPIトークンに必要な権限がありません",
+    "kintone:CB_AU01": "KintoneのAPIトークンが正しくありません",
+    "kintone:GAIA_IA02": "KintoneのAPIトークンが正しくありません",
+    "kintone:GAIA_AP01": "Kintoneのアプリが見つかりません",
+    "kintone:GAIA_IL23": "Kintoneのアプリが見つかりません",
+    "kintone:GAIA_RE01": "Kintoneのレコードが見つかりません",
+    "kintone:400": "Kintoneが依頼内容を受け付けませんでした",
+    "kintone:401": "Kintoneの認証に失敗しました（APIトークンを確認してください）",
+    "kintone:403": "Kintoneへのアクセスが許可されていません",
+    "kintone:404": "Kintoneのアプリまたはレコードが見つかりません",
+    "kintone:429": "Kintoneの利用制限のため、しばらく待って再送します",
+    "kintone:0": "Kintoneに接続できません",
+    "smtp:535": ("メールサーバーのログインに失敗しました"
+                 "（SMTPのユーザー・パスワードを確認してください）"),
+    "smtp:530": "メールサーバーが認証を求めています（SMTPの設定を確認してください）",
+    "smtp:550": "宛先のメールアドレスをメールサーバーが受け付けませんでした",
+    "smtp:553": "宛先または差出人のメールアドレスが正しくありません",
+    "smtp:554": "メールサーバーが送信を拒否しました",
+    "smtp:5xx": "メールサーバーが送信を拒否しました",
+    "smtp:4xx": "メールサーバーが一時的に受け付けていません",
+    "smtp:connection": "メールサーバーに接続できません",
+}
+FAILURE_OTHER_JOB = "先の送信"
+FAILURE_UNKNOWN = "原因不明のエラーです（運用担当者がログを確認できます）"
+
+
+def failure_generic(service: str) -> str:
+    return f"{service}への送信でエラーが発生しました"
+
+
+def failure_depends(waited: str) -> str:
+    return f"先に送る「{waited}」が送信できなかったため"
+
+
+TICKET_MESSAGE_LABEL = "依頼メッセージ・スレッド投稿"
+OUTBOX_RETRY_BUTTON = "再送する"
+
+
+def dead_line(label: str, reason: str) -> str:
+    return f":warning: 送信できませんでした: {label}（{reason}）"
+
+
+def dead_notice(mention: str, ticket_id: int, label: str, reason: str, command: str) -> str:
+    who = f"{mention} " if mention else ""
+    return (f"{who}:warning: 依頼 #{ticket_id} の「{label}」を送信できませんでした: {reason}。"
+            f"原因を解消したら、依頼メッセージの「{OUTBOX_RETRY_BUTTON}」か "
+            f"`renkei outbox retry --ticket {ticket_id}` で再送してください。")
+
+
+def outbox_requeued(ticket_id: int, labels: list[str]) -> str:
+    return f":repeat: 依頼 #{ticket_id}: {'、'.join(labels)} を再送します。"
+
+
+OUTBOX_NOTHING_DEAD = "この依頼に再送が必要な送信はありません。"
+OUTBOX_RETRY_ONLY_PLANNING = "再送できるのはUSEN企画のみです"
+OUTBOX_RETRY_NOTE = "送信できなかった送信を再送"
+
+
+def home_dead(count: int) -> str:
+    return (f":warning: 送信できなかった送信が {count} 件あります"
+            "（依頼メッセージの「再送する」か `renkei outbox retry --dead`）")
+
+
+def job_label(kind: str) -> str:
+    """The name people know an outbox job kind by."""
+    if kind == "ticket.event":
+        return TICKET_MESSAGE_LABEL
+    return PENDING_LABELS.get(kind, FAILURE_OTHER_JOB)
 # ---- mapping drift (設定変更 drafts started by the register data) -------------------------
 DRIFT_FILE = "この内容で設定変更を依頼"
 DRIFT_IGNORE = "対象外にする"

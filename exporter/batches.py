@@ -3,15 +3,16 @@
 A fire (閉局, the hourly 支払種別明細, a POS close event, a backfill day) reads the POS data,
 serialises each batch's envelope and writes every batch in ONE transaction; the drain loop
 (`exporter.outbox`) sends them later. Enqueueing the same data again adds nothing (the content
-hash matches the latest revision); changed data (a register reopened and closed again) becomes
-the next revision, with its own idempotency key.
+hash matches the latest revision); changed data (a register reopened and closed again, or rows
+a register sent late: `exporter.late`) becomes the next revision, with its own idempotency key,
+naming in `supersedes` the key it replaces: a revision is the whole day (or hour) again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -26,12 +27,13 @@ from exporter.kinds import ALL_KINDS, HOURLY_KINDS, SCHEMA_VERSION, Kind
 from exporter.models import PENDING, ExportBatch
 from exporter.timing import business_date_at, parse_close_time
 from workflow.db import utcnow
-from workflow.linkage import linked_stores_on
 from workflow.models import Company
+from workflow.registry import linked_stores_on
 
 # Enqueue transactions on PostgreSQL take this advisory lock so batch ids commit in id order:
 # otherwise a drainer could see (and send) batch 11 of a stream before batch 10 commits.
 _ENQUEUE_LOCK = 0x72656E6B  # "renk"
+_ANALYZE_AFTER = 1000  # rows one fire adds before statistics may be stale enough to matter
 
 
 @dataclass(frozen=True)
@@ -101,17 +103,18 @@ def _digest(records: Records) -> str:
 
 
 def _latest(session: Session, targets: Sequence[Target], business_date: date,
-            hour: int | None) -> dict[str, tuple[int, str]]:
-    """stream -> (latest revision, its content hash) for this date and hour."""
+            hour: int | None) -> dict[str, tuple[int, str, str]]:
+    """stream -> (latest revision, its content hash, its key) for this date and hour."""
     b = ExportBatch
-    query = select(b.stream, b.revision, b.content_hash).where(b.business_date == business_date)
+    query = select(b.stream, b.revision, b.content_hash, b.idempotency_key).where(
+        b.business_date == business_date)
     query = query.where(b.hour.is_(None) if hour is None else b.hour == hour)
     if len(targets) <= 200:
         query = query.where(tuple_(b.company_code, b.store_code).in_([t.key for t in targets]))
-    latest: dict[str, tuple[int, str]] = {}
-    for stream, revision, digest in session.execute(query):
+    latest: dict[str, tuple[int, str, str]] = {}
+    for stream, revision, digest, key in session.execute(query):
         if stream not in latest or revision > latest[stream][0]:
-            latest[stream] = (revision, digest)
+            latest[stream] = (revision, digest, key)
     return latest
 
 
@@ -122,11 +125,13 @@ def enqueue(session: Session, targets: Sequence[Target], business_date: date,
     """Freeze and add the batches of `targets` inside the caller's transaction."""
     if not targets:
         return []
+    # Taken before reading: a row received after this moment is newer than the batch
+    # (`created_at` is when the day was frozen, what the late-data scan compares with).
+    now = now or utcnow()
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ENQUEUE_LOCK})
     records = extract(session, business_date, [t.key for t in targets], kinds, tz, slot)
     latest = _latest(session, targets, business_date, hour)
-    now = now or utcnow()
     rows: list[dict[str, Any]] = []
     added: list[Enqueued] = []
     for target in targets:
@@ -136,16 +141,18 @@ def enqueue(session: Session, targets: Sequence[Target], business_date: date,
                 continue
             stream = stream_of(target.company_code, target.store_code, kind.value)
             digest = _digest(recs)
-            revision, previous = latest.get(stream, (0, ""))
+            revision, previous, replaced = latest.get(stream, (0, "", ""))
             if previous == digest:
                 continue
             key = batch_key(target, kind.value, business_date, hour, revision + 1)
+            supersedes = replaced or None
             body = json.dumps({
                 "schema_version": SCHEMA_VERSION, "kind": kind.value,
                 "company_code": target.makasete_company_code,
                 "store_code": target.makasete_store_code,
                 "business_date": business_date.isoformat(), "hour": hour,
-                "idempotency_key": key, "records": recs,
+                "idempotency_key": key, "revision": revision + 1, "supersedes": supersedes,
+                "records": recs,
             }, ensure_ascii=False, separators=(",", ":"))
             rows.append({
                 "idempotency_key": key, "stream": stream, "destination": target.destination,
@@ -153,6 +160,7 @@ def enqueue(session: Session, targets: Sequence[Target], business_date: date,
                 "makasete_company_code": target.makasete_company_code,
                 "makasete_store_code": target.makasete_store_code, "kind": kind.value,
                 "business_date": business_date, "hour": hour, "revision": revision + 1,
+                "supersedes": supersedes,
                 "content_hash": digest, "record_count": len(recs), "body": body,
                 "state": PENDING, "attempts": 0, "next_attempt_at": now, "last_error": "",
                 "created_at": now})
@@ -160,7 +168,21 @@ def enqueue(session: Session, targets: Sequence[Target], business_date: date,
                                   business_date, hour, len(recs)))
     for start in range(0, len(rows), 2000):
         session.execute(insert(ExportBatch), rows[start:start + 2000])
+    if len(rows) >= _ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
+        _analyze_if_grown(session, len(rows))
     return added
+
+
+def _analyze_if_grown(session: Session, added: int) -> None:
+    """Fresh planner statistics, committed with the rows, when a fire grew the table by more
+    than a tenth. With the old ones (an empty table on the first night) the drainers' claim
+    (a NOT EXISTS over the stream) was planned as a nested loop of sequential scans:
+    quadratic, 80,000 batches of one close never finished. Autovacuum would analyze too, but
+    a minute late, after the claims are planned."""
+    known = session.scalar(text(
+        "SELECT reltuples FROM pg_class WHERE oid = 'export_batches'::regclass"))
+    if known is None or known < 0 or added > 0.1 * known:
+        session.execute(text("ANALYZE export_batches"))
 
 
 def _in_one_transaction(factory: sessionmaker[Session], work: Any) -> list[Enqueued]:
@@ -195,12 +217,14 @@ def enqueue_close(factory: sessionmaker[Session], tz: ZoneInfo, business_date: d
 
 
 def enqueue_hourly(factory: sessionmaker[Session], tz: ZoneInfo, slot_start: datetime, *,
-                   now: datetime | None = None) -> list[Enqueued]:
+                   now: datetime | None = None,
+                   stores: Collection[StoreKey] | None = None) -> list[Enqueued]:
     """The hourly 支払種別明細 for payments made in [slot_start, slot_start + 1h).
 
     Each store's batch carries the business date the slot belongs to for that store (after
     midnight, a store closing at 02:00 is still on the previous date). Hours without payments
-    send nothing: the 閉局 batch has the day's totals either way.
+    send nothing: the 閉局 batch has the day's totals either way. `stores` limits the fire to
+    those stores (a late hour of a register that was offline).
     """
     start = slot_start.astimezone(tz)
     slot = (start, start + timedelta(hours=1))
@@ -209,8 +233,29 @@ def enqueue_hourly(factory: sessionmaker[Session], tz: ZoneInfo, slot_start: dat
         added: list[Enqueued] = []
         for day in (start.date(), start.date() - timedelta(days=1)):
             targets = [t for t in targets_on(session, day)
-                       if business_date_at(start, t.close_time, tz) == day]
+                       if business_date_at(start, t.close_time, tz) == day
+                       and (stores is None or t.key in stores)]
             added += enqueue(session, targets, day, HOURLY_KINDS, tz, hour=start.hour,
                              slot=slot, skip_empty=True, now=now)
+        return added
+    return _in_one_transaction(factory, work)
+
+
+def enqueue_revisions(factory: sessionmaker[Session], tz: ZoneInfo, business_date: date, *,
+                      stores: Collection[StoreKey], hours: dict[datetime, set[StoreKey]],
+                      now: datetime | None = None) -> list[Enqueued]:
+    """Late data of one business date, in one transaction: the whole day again for `stores`,
+    then each late hour's 支払種別明細 (slot start -> stores); each becomes the next revision
+    only where its content changed."""
+    def work(session: Session) -> list[Enqueued]:
+        wanted = set(stores).union(*hours.values())
+        targets = [t for t in targets_on(session, business_date) if t.key in wanted]
+        added = enqueue(session, [t for t in targets if t.key in stores], business_date,
+                        ALL_KINDS, tz, now=now)
+        for start, keys in sorted(hours.items()):
+            local = start.astimezone(tz)
+            added += enqueue(session, [t for t in targets if t.key in keys], business_date,
+                             HOURLY_KINDS, tz, hour=local.hour,
+                             slot=(local, local + timedelta(hours=1)), skip_empty=True, now=now)
         return added
     return _in_one_transaction(factory, work)

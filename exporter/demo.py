@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -38,10 +38,11 @@ from exporter.pos import (
     PosReceipt,
     PosReceiptLine,
 )
+from exporter.timing import close_moment
 from workflow import mapping
 from workflow.errors import RenkeiError
-from workflow.linkage import get_or_create_company
 from workflow.models import Store, Ticket
+from workflow.registry import get_or_create_company
 
 SEED_STORES = [  # 店舗名 and 閉局 time of the seed's stores
     ("居酒屋データ分析 目黒本店", "23:30", "izakaya"),
@@ -172,6 +173,7 @@ def generate(factory: sessionmaker[Session], *, company_code: str = DEMO_COMPANY
                     rng = random.Random(f"{seed}:{company_code}:{s.store_code}:{day}")
                     generate_day(rows, rng, company_code, s, day, tz, receipts_per_day,
                                  MENUS[s.style], TAX_MODES[s.style], masters)
+            _arrived_on_time(rows, plan, tz)
             for table, batch in rows.items():
                 for start in range(0, len(batch), 5000):
                     session.execute(insert(table), batch[start:start + 5000])
@@ -285,3 +287,24 @@ def _renumber(rows: dict[Any, list[dict[str, Any]]], taken: set[str]) -> None:
     for table in (PosReceipt, PosReceiptLine, PosPayment):
         for r in rows[table]:
             r["receipt_no"] = mapping.get(r["receipt_no"], r["receipt_no"])
+
+
+def _arrived_on_time(rows: dict[Any, list[dict[str, Any]]], plan: list[DemoStore],
+                     tz: ZoneInfo) -> None:
+    """An online register sends each row as it makes it: made_at = received_at = the moment
+    of the sale, payment or movement (the drawer count at 閉局), never later than now."""
+    now = datetime.now(tz)
+    closes = {s.store_code: s.close_time for s in plan}
+    sold: dict[tuple[str, date, str], datetime] = {}
+    for r in rows[PosReceipt]:
+        sold[(r["store_code"], r["business_date"], r["receipt_no"])] = r["sold_at"]
+    for table, moment in ((PosReceipt, lambda r: r["sold_at"]),
+                          (PosReceiptLine, lambda r: sold[(r["store_code"], r["business_date"],
+                                                          r["receipt_no"])]),
+                          (PosPayment, lambda r: r["paid_at"]),
+                          (PosCashMovement, lambda r: r["occurred_at"]),
+                          (PosCashCount, lambda r: close_moment(
+                              r["business_date"], closes[r["store_code"]], tz))):
+        for r in rows[table]:
+            made = moment(r)
+            r["made_at"], r["received_at"] = made, min(made, now)

@@ -19,6 +19,8 @@ from urllib.parse import unquote, urlparse
 
 import httpx
 
+from exporter.deadline import deadline
+from exporter.deadline import transport as deadline_transport
 from exporter.settings import ExporterSettings
 from workflow.settings import Settings
 
@@ -114,7 +116,7 @@ class Sender:
                 n = self.xsettings.concurrency
                 self._client = httpx.Client(
                     timeout=httpx.Timeout(self.xsettings.timeout_seconds),
-                    limits=httpx.Limits(max_connections=n, max_keepalive_connections=n),
+                    transport=deadline_transport(max_connections=n),
                     headers={"User-Agent": "renkei-exporter/1"})
             return self._client
 
@@ -155,7 +157,11 @@ class Sender:
         if self.xsettings.webhook_token:
             headers["Authorization"] = f"Bearer {self.xsettings.webhook_token}"
         try:
-            response = self.client().post(url, content=batch.body.encode(), headers=headers)
+            # EXPORT_TIMEOUT_SECONDS bounds the whole request, not each read (a trickling
+            # partner would otherwise hold it for as long as it trickles).
+            with deadline(self.xsettings.timeout_seconds):
+                response = self.client().post(url, content=batch.body.encode(),
+                                              headers=headers)
         except httpx.TransportError as exc:  # refused, reset, timeout, protocol error
             return Outcome(RETRY, 0, f"{type(exc).__name__}: {exc}"[:300])
         return classify(response)

@@ -8,6 +8,10 @@
   stores being linked, unlinked or changing close time) and catches up closes that no process
   was running to fire (yesterday and the day before).
 - `export:drain`: the continuous drain loop.
+- `export:prune`: at 04:30, retention (`exporter.retention`, `workflow.retention`), claimed.
+- Late data (`exporter.late.scan`): after every close and every hourly fire, inside the fire
+  this process claimed, rows that reached renkei after their day or hour was frozen are
+  enqueued as the next revision.
 
 APScheduler 3 runs a job in every process that schedules it, so each close and hourly fire is
 claimed in the database (`workflow.claims.claim_fire`) under its scheduled time, computed from
@@ -18,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.base import BaseScheduler
@@ -27,7 +31,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session, sessionmaker
 
-from exporter import drift, outbox
+from exporter import drift, late, outbox, retention
 from exporter.batches import Enqueued, enqueue_close, enqueue_hourly, targets_on
 from exporter.confirm import confirm_delivered
 from exporter.destinations import Sender
@@ -40,12 +44,14 @@ from exporter.timing import (
     parse_close_time,
     top_of_hour,
 )
+from workflow import retention as workflow_retention
 from workflow.claims import claim_fire
 from workflow.db import utcnow
 from workflow.settings import Settings
 
 log = logging.getLogger(__name__)
 CLOSE_PREFIX = "export:close@"
+PRUNE_AT = time(4, 30)  # JST: after the last closes (02:00) and before the first opening
 
 
 class ExportJobs:
@@ -58,6 +64,7 @@ class ExportJobs:
         self.worker, self.clock = worker, clock
         self.tz = ZoneInfo(settings.timezone)
         self.sender = Sender(settings, xsettings)
+        self.xsettings = xsettings
         self.fired: list[tuple[str, datetime]] = []  # fires this process won (for operators)
         self.sent = 0  # batches this process delivered
 
@@ -70,10 +77,11 @@ class ExportJobs:
             return []
         self.fired.append((job_id, fire))
         day = close_business_date(fire, close_time)
-        added = enqueue_close(self.factory, self.tz, day, close_time=close_time)
+        added = enqueue_close(self.factory, self.tz, day, close_time=close_time,
+                              now=self.clock())
         log.info("close %s (%s): %d batches enqueued", close_time, day, len(added))
         self.drift(day, {a.company_code for a in added})
-        return added
+        return added + self.late()
 
     def hourly(self) -> list[Enqueued]:
         """支払種別明細 of the hour that just ended."""
@@ -81,10 +89,11 @@ class ExportJobs:
         if not claim_fire(self.factory, "export:hourly", fire, self.worker):
             return []
         self.fired.append(("export:hourly", fire))
-        added = enqueue_hourly(self.factory, self.tz, fire - timedelta(hours=1))
+        added = enqueue_hourly(self.factory, self.tz, fire - timedelta(hours=1),
+                               now=self.clock())
         for day in sorted({a.business_date for a in added}):
             self.drift(day, {a.company_code for a in added if a.business_date == day})
-        return added
+        return added + self.late()
 
     def drift(self, day: date, company_codes: set[str]) -> None:
         """Mapping drift of the companies just exported (a 設定変更 draft within the hour);
@@ -99,6 +108,36 @@ class ExportJobs:
         for d in found:
             log.info("drift: company %s, %d new items in draft %d", d.company_code,
                      len(d.items), d.draft_id)
+
+    def late(self) -> list[Enqueued]:
+        """Revisions for data that arrived after its day or hour was frozen (run inside a
+        claimed close or hourly fire, so once across replicas)."""
+        try:
+            found = late.scan(self.factory, self.tz, now=self.clock())
+        except Exception:  # the next hourly fire scans again from the same mark
+            log.exception("late-data scan failed")
+            return []
+        if found.enqueued:
+            log.info("late data: %d days, %d hours, %d revisions enqueued",
+                     len(found.late_days), len(found.late_hours), len(found.enqueued))
+        for day in sorted({e.business_date for e in found.enqueued}):  # late codes drift too
+            self.drift(day, {e.company_code for e in found.enqueued if e.business_date == day})
+        return found.enqueued
+
+    def prune(self) -> dict[str, int] | None:
+        """Retention: delivered batches' records, finished jobs, old request ids and fires
+        (None when another replica claimed tonight's prune)."""
+        fire = last_occurrence(self.clock(), PRUNE_AT, self.tz)
+        if not claim_fire(self.factory, "export:prune", fire, self.worker):
+            return None
+        self.fired.append(("export:prune", fire))
+        now = self.clock()
+        removed = retention.prune_batches(self.factory, days=self.xsettings.retention_days,
+                                          now=now)
+        removed |= workflow_retention.prune(
+            self.factory, outbox_days=self.settings.outbox_retention_days, now=now)
+        log.info("retention prune: %s", removed)
+        return removed
 
     def drain(self) -> outbox.DrainResult:
         """Send what is due; bounded so a huge backlog does not starve other jobs' threads."""
@@ -179,6 +218,10 @@ def register(scheduler: BaseScheduler, factory: sessionmaker[Session], settings:
     scheduler.add_job(jobs.hourly, CronTrigger(minute=0, timezone=tz), id="export:hourly",
                       replace_existing=True, coalesce=True, misfire_grace_time=1800,
                       max_instances=1)
+    scheduler.add_job(jobs.prune, CronTrigger(hour=PRUNE_AT.hour, minute=PRUNE_AT.minute,
+                                              timezone=tz),
+                      id="export:prune", replace_existing=True, coalesce=True,
+                      misfire_grace_time=3600, max_instances=1)
     scheduler.add_job(jobs.drain, IntervalTrigger(seconds=x.drain_interval_seconds,
                                                   timezone=tz),
                       id="export:drain", replace_existing=True, next_run_time=soon,

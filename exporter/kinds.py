@@ -265,6 +265,13 @@ class Envelope(BaseModel):
     idempotency_key: str = Field(
         description="Deterministic per store, kind, business date, hour and revision; the "
                     "same key is sent again only on a retry (also in the Idempotency-Key header)")
+    revision: int = Field(
+        default=1, ge=1, description="1 for the first delivery of this store, kind, business "
+        "date and hour; each later revision is the whole day (or hour) again and REPLACES "
+        "every earlier one (data that reached renkei late, a register reopened)")
+    supersedes: str | None = Field(
+        default=None, description="The idempotency key of the revision this one replaces "
+        "(null for revision 1): drop that delivery's records and keep these")
     records: list[dict[str, Any]] = Field(description="Records of `kind` (see its schema)")
 
 

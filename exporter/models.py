@@ -26,6 +26,10 @@ class ExportBatch(Base):
         Index("ix_export_batches_stream_state", "stream", "state", "id"),
         Index("ix_export_batches_due", "state", "next_attempt_at"),
         Index("ix_export_batches_store", "company_code", "store_code", "state"),
+        # late data (exporter.late) looks up when each day was frozen, date by date
+        Index("ix_export_batches_day", "business_date", "hour"),
+        # The drain's heartbeat renews the leases of its claim token every second or so.
+        Index("ix_export_batches_claim_token", "claim_token"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -54,3 +58,17 @@ class ExportBatch(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # -- late data and retention (0003_exlate) ------------------------------------------
+    # the key of the revision this one replaces (null for revision 1)
+    supersedes: Mapped[str | None] = mapped_column(String(120))
+    # set when the retention prune emptied `body`; the row stays for status and idempotency
+    pruned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ExportScanMark(Base):
+    """Up to when a periodic scan (the late-data check) has read; the next reads from there."""
+
+    __tablename__ = "export_scan_marks"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    scanned_to: Mapped[datetime] = mapped_column(UTCDateTime)

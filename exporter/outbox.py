@@ -3,8 +3,9 @@
 Per store and kind (a stream) batches go out in enqueue order: a batch is claimable only
 when no older batch of its stream is pending or dead, so a failing batch holds back its own
 stream and nothing else. Workers claim with FOR UPDATE SKIP LOCKED on PostgreSQL and, on
-both databases, a lease (lease_until + claim_token) that keeps other workers off a batch in
-flight and lets a restarted process pick up what a killed one held. Transient failures get
+both databases, a short lease (lease_until + claim_token, renewed by a heartbeat while the
+round is sent) that keeps other workers off a batch in flight and frees what a killed process
+held within seconds. Transient failures get
 full-jitter exponential backoff (429 waits for its Retry-After); the next attempt time is
 stored in the row, so restarts keep it. Other 4xx responses go to the dead state until
 `renkei export retry`.
@@ -26,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from exporter.destinations import DEAD, DONE, Outcome, Outgoing, Sender
 from exporter.models import PENDING, ExportBatch
 from workflow.db import utcnow
-from workflow.outbox import backoff_seconds
+from workflow.outbox import backoff_seconds, heartbeat
 
 log = logging.getLogger(__name__)
 _T = cast(Table, ExportBatch.__table__)
@@ -142,7 +143,11 @@ def drain_round(factory: sessionmaker[Session], sender: Sender, *, worker: str,
                     now=now())
     if not batches:
         return DrainResult(), 0
-    outcomes = sender.send_many(batches)
+    # The lease is short and renewed while the round is sent: a killed drain's batches are
+    # free again within one lease (seconds), a slow round keeps its own.
+    with heartbeat(factory, batches[0].token, lease_seconds=x.lease_seconds, now=now,
+                   table=_T):
+        outcomes = sender.send_many(batches)
     return record(factory, sender, list(zip(batches, outcomes, strict=True)), now=now()), \
         len(batches)
 

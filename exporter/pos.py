@@ -10,10 +10,20 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import Boolean, Date, Index, Integer, String, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, MappedColumn, mapped_column
 
-from workflow.db import Base, UTCDateTime
+from workflow.db import Base, UTCDateTime, utcnow
+
+
+class Arrival:
+    """When the register made a row and when it reached renkei: a register that was offline
+    sends its rows late, and `exporter.late` re-sends the days they belong to."""
+
+    made_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # null: the register did not say
+    # Indexed: the late-data scan reads only rows received since its last run.
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow,
+                                                  server_default=func.now(), index=True)
 
 SALE, RETURN, VOID = "sale", "return", "void"  # 取引区分
 INCLUSIVE, EXCLUSIVE, EXEMPT = "inclusive", "exclusive", "exempt"  # 内税 / 外税 / 非課税
@@ -73,7 +83,7 @@ class PosProduct(Base):
     cost: Mapped[int | None] = mapped_column(Integer)  # 原価, tax excluded
 
 
-class PosReceipt(Base):
+class PosReceipt(Arrival, Base):
     """One 会計 (receipt) of a business day."""
 
     __tablename__ = "pos_receipts"
@@ -115,7 +125,7 @@ class PosReceipt(Base):
     points_earned: Mapped[int] = _int()
 
 
-class PosReceiptLine(Base):
+class PosReceiptLine(Arrival, Base):
     """One line of a receipt."""
 
     __tablename__ = "pos_receipt_lines"
@@ -145,7 +155,7 @@ class PosReceiptLine(Base):
     discount_name: Mapped[str | None] = mapped_column(String(40))
 
 
-class PosPayment(Base):
+class PosPayment(Arrival, Base):
     """How a receipt was paid: one row per 支払科目種 used (split payments have several)."""
 
     __tablename__ = "pos_payments"
@@ -168,7 +178,7 @@ class PosPayment(Base):
     change: Mapped[int] = _int()  # お釣り (amount = tendered - change)
 
 
-class PosCashMovement(Base):
+class PosCashMovement(Arrival, Base):
     """入出金: cash in or out of the drawer outside sales."""
 
     __tablename__ = "pos_cash_movements"
@@ -189,7 +199,7 @@ class PosCashMovement(Base):
     reason_code: Mapped[str] = _text(10, "")  # 入出金理由コード; FLOAT_REASON = 釣銭準備金
 
 
-class PosCashCount(Base):
+class PosCashCount(Arrival, Base):
     """金種別現金在高: the drawer counted at 閉局."""
 
     __tablename__ = "pos_cash_counts"

@@ -17,8 +17,11 @@ class ExporterSettings(BaseSettings):
     claim_size: int = Field(default=500, ge=1, alias="EXPORT_CLAIM_SIZE")
     retry_base_seconds: float = Field(default=2.0, gt=0, alias="EXPORT_RETRY_BASE_SECONDS")
     retry_cap_seconds: float = Field(default=600.0, gt=0, alias="EXPORT_RETRY_CAP_SECONDS")
-    lease_seconds: float = Field(default=120.0, gt=0, alias="EXPORT_LEASE_SECONDS")
+    # Renewed every third of it while a round is sent: a killed drain frees its batches
+    # within this long.
+    lease_seconds: float = Field(default=4.0, gt=0, alias="EXPORT_LEASE_SECONDS")
     drain_interval_seconds: float = Field(default=5.0, gt=0,
                                           alias="EXPORT_DRAIN_INTERVAL_SECONDS")
     refresh_minutes: float = Field(default=10.0, gt=0, alias="EXPORT_REFRESH_MINUTES")
+    retention_days: int = Field(default=35, ge=1, alias="EXPORT_RETENTION_DAYS")
     webhook_token: str = Field(default="", alias="EXPORT_WEBHOOK_TOKEN", repr=False)

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from typing import cast
 
 from pydantic import BaseModel
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, case, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from exporter.models import DEAD, DONE, PENDING, ExportBatch
@@ -36,6 +36,8 @@ class StoreStatus(BaseModel):
     delivered: int
     pending: int
     dead: int
+    # batches that replaced an earlier revision (late data, a reopened register), any state
+    revisions: int = 0
     oldest_pending_age_seconds: float | None
     next_attempt_at: datetime | None
     last_error: str
@@ -51,18 +53,20 @@ def store_status(factory: sessionmaker[Session], *, company_code: str | None = N
         select(t.c.company_code, t.c.store_code, t.c.state,
                func.max(t.c.makasete_company_code), func.max(t.c.makasete_store_code),
                func.count(), func.max(t.c.business_date), func.min(t.c.created_at),
-               func.min(t.c.next_attempt_at))
+               func.min(t.c.next_attempt_at),
+               func.sum(case((t.c.revision > 1, 1), else_=0)))
         .group_by(t.c.company_code, t.c.store_code, t.c.state))
     if company_code:
         by_state = by_state.where(t.c.company_code == company_code)
     out: dict[tuple[str, str], StoreStatus] = {}
     with factory() as session:
-        for company, store, state, mkc, mks, count, last_date, oldest, next_at in \
+        for company, store, state, mkc, mks, count, last_date, oldest, next_at, revised in \
                 session.execute(by_state):
             s = out.setdefault((company, store), StoreStatus(
                 company_code=company, store_code=store, makasete_company_code=mkc,
                 makasete_store_code=mks, last_delivered_date=None, delivered=0, pending=0,
                 dead=0, oldest_pending_age_seconds=None, next_attempt_at=None, last_error=""))
+            s.revisions += int(revised or 0)
             if state == DONE:
                 s.delivered, s.last_delivered_date = count, last_date
             elif state == PENDING:

@@ -76,10 +76,25 @@ def walk_to(wf: Workflow, ticket_id: int, status: str) -> None:
         action = machine.triggers_from(view.status)[0]  # the happy path comes first
         extra: dict[str, Any] = {}
         if action == "complete_setup":
-            today = wf.today()
-            extra = {"makasete_company_code": "12345",
-                     "links": [StoreLink(s.code, f"6789{i}", today,
-                                         today.replace(year=today.year + 1))
-                               for i, s in enumerate(view.stores)]}
+            extra = planner_links(wf, view)
         actor = sales if action == "request_kintone" else planner
         wf.advance(ticket_id, action, actor=actor, **extra)
+
+
+def planner_links(wf: Workflow, view: Any, default_company: str = "12345") -> dict[str, Any]:
+    """設定完了's linkage as a planner enters it with the pre-filled modal: what is linked
+    stays; a new store gets a まかせてネット店舗コード of its own (unique within the company
+    code, which demo-data's stores may share)."""
+    today = wf.today()
+    recorded = {r.store_code: r for r in wf.store_links(view.company_code)
+                if r.state == "連携済"}
+    company = next((r.makasete_company_code for r in recorded.values()), None) \
+        or default_company
+    taken = {r.makasete_store_code for r in wf.store_links()
+             if r.makasete_company_code == company and r.state == "連携済"}
+    fresh = (code for n in range(67890, 999999) if (code := str(n)) not in taken)
+    return {"makasete_company_code": company, "links": [
+        StoreLink(s.code, r.makasete_store_code or "", r.start_date, r.end_date)
+        if (r := recorded.get(s.code)) else
+        StoreLink(s.code, next(fresh), today, today.replace(year=today.year + 1))
+        for s in view.stores]}

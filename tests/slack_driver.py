@@ -56,15 +56,23 @@ class Driver:
         body = urlencode({"payload": json.dumps(payload)}).encode()
         return self.post(body, "application/x-www-form-urlencoded", **kw)
 
-    def submit(self, view: dict[str, Any], values: dict[str, str], *, user: str,
+    def submit(self, view: dict[str, Any], values: dict[str, Any], *, user: str,
                user_team: str = "T0TEST", **kw: Any) -> httpx.Response:
-        """Submit a modal as opened (`views.open` args + id) with text per block id."""
+        """Submit a modal as opened (`views.open` args + id) with text per block id (for a
+        file_input the emulator's file object, for checkboxes the selected values)."""
         state: dict[str, Any] = {}
         for block in view["blocks"]:
             if block.get("type") != "input":
                 continue
             text = values.get(block["block_id"])
-            if block["element"]["type"] == "conversations_select":
+            if block["element"]["type"] == "file_input":
+                state[block["block_id"]] = {"value": {"type": "file_input",
+                                                      "files": [text] if text else []}}
+            elif block["element"]["type"] == "checkboxes":
+                options = [o for o in block["element"]["options"] if o["value"] in (text or [])]
+                state[block["block_id"]] = {"value": {"type": "checkboxes",
+                                                      "selected_options": options}}
+            elif block["element"]["type"] == "conversations_select":
                 text = text if text is not None else block["element"].get("initial_conversation")
                 state[block["block_id"]] = {"value": {"type": "conversations_select",
                                                       "selected_conversation": text or None}}

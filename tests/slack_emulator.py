@@ -4,7 +4,9 @@ A threaded HTTP server on port 0 answers the methods the bot calls, records ever
 can be told to answer the next calls of a method with a 429 (Retry-After) or an error.
 File uploads follow files_upload_v2's three steps: files.getUploadURLExternal hands out an
 upload URL on this server, the POST to it stores the bytes, files.completeUploadExternal
-shares the files (see `shared_files`).
+shares the files (see `shared_files`). Files a *user* attaches (a modal's file_input) are
+`host_file`d: files.info describes them with a `url_private_download` on this server, which
+answers only a GET with the bot token (as Slack does).
 
 It refuses what Slack refuses: messages (chat.postMessage / update / postEphemeral and posts to
 response_url) and views (views.open / update / push / publish) are checked with slack_sdk's own
@@ -84,6 +86,7 @@ class Call:
     method: str
     args: dict[str, Any]
     headers: dict[str, str]
+    at: float = field(default_factory=time.time)  # when the call arrived (wall clock)
 
 
 @dataclass
@@ -93,6 +96,7 @@ class Fault:
     retry_after: int = 0
     count: int = 1
     channel: str | None = None  # only calls to this channel
+    match: dict[str, str] | None = None  # only calls with these argument values
 
 
 @dataclass
@@ -110,6 +114,9 @@ class Emulator:
     responses: list[Call] = field(default_factory=list)  # posts to response_url
     faults: dict[str, list[Fault]] = field(default_factory=dict)
     uploads: dict[str, Upload] = field(default_factory=dict)  # file id -> what was uploaded
+    hosted: dict[str, Upload] = field(default_factory=dict)  # files users attached
+    token: str = ""  # the bot token a hosted file's download must carry
+    delay_seconds: float = 0.0  # a slow Slack: every answer (Web API, response_url) waits
     refused: list[tuple[Call, str, list[str]]] = field(default_factory=list)  # call, error, why
     # Slack Connect: users of other workspaces (user id -> their team id, as users.info says)
     # and the Enterprise Grid org of the installing workspace ("" when not on Grid).
@@ -137,6 +144,15 @@ class Emulator:
 
             def _serve(self, raw: bytes) -> None:
                 url = urlparse(self.path)
+                if url.path.startswith("/files/"):  # url_private_download of a hosted file
+                    auth = self.headers.get("Authorization", "")
+                    status, ctype, data = emulator.serve_file(url.path, auth)
+                    self.send_response(status)
+                    self.send_header("Content-Type", ctype)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
                 if url.path.startswith("/upload/"):  # step 2 of files_upload_v2: raw bytes
                     status, text = emulator.receive_upload(url.path.removeprefix("/upload/"), raw)
                     data = text.encode()
@@ -157,6 +173,8 @@ class Emulator:
                         args[key] = json.loads(args[key])
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 status, extra, body = emulator.answer(url.path, args, headers)
+                if emulator.delay_seconds:
+                    time.sleep(emulator.delay_seconds)  # outside the lock: calls overlap
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -179,11 +197,13 @@ class Emulator:
 
     # ---- scripting ----------------------------------------------------------------------
     def fail(self, method: str, *, status: int = 200, error: str = "", retry_after: int = 0,
-             count: int = 1, channel: str | None = None) -> None:
-        """Answer the next `count` calls of `method` (to `channel`, when given) with a fault."""
+             count: int = 1, channel: str | None = None,
+             match: dict[str, str] | None = None) -> None:
+        """Answer the next `count` calls of `method` (to `channel`, with the argument values
+        of `match`, when given) with a fault."""
         with self.lock:
             self.faults.setdefault(method, []).append(
-                Fault(status, error, retry_after, count, channel))
+                Fault(status, error, retry_after, count, channel, match))
 
     def of(self, method: str) -> list[Call]:
         with self.lock:
@@ -216,6 +236,42 @@ class Emulator:
             return [(c, [self.uploads[f["id"]] for f in json.loads(c.args["files"])])
                     for c in self.calls if c.method == "files.completeUploadExternal"]
 
+    # ---- files users attach ---------------------------------------------------------------
+    def host_file(self, filename: str, data: bytes) -> dict[str, Any]:
+        """A file a user attached in Slack; returns the file object a view_submission's
+        file_input state carries."""
+        with self.lock:
+            file_id = f"FU{len(self.hosted) + 1:05d}"
+            self.hosted[file_id] = Upload(filename, len(data), data)
+            return self._file_object(file_id)
+
+    def _file_object(self, file_id: str) -> dict[str, Any]:
+        upload = self.hosted[file_id]
+        return {"id": file_id, "name": upload.filename, "title": upload.filename,
+                "size": upload.length,
+                "url_private": f"{self.url}/files/{file_id}/{upload.filename}",
+                "url_private_download": f"{self.url}/files/{file_id}/download/"
+                                        f"{upload.filename}"}
+
+    def file_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        file_id = str(args.get("file", ""))
+        if file_id not in self.hosted:
+            return {"ok": False, "error": "file_not_found"}
+        return {"ok": True, "file": self._file_object(file_id)}
+
+    def serve_file(self, path: str, auth: str) -> tuple[int, str, bytes]:
+        """GET /files/<id>/…: the bytes with the bot token; Slack's login page without."""
+        with self.lock:
+            file_id = path.removeprefix("/files/").split("/", 1)[0]
+            self.calls.append(Call("file.download", {"file": file_id}, {"authorization": auth}))
+            self.lock.notify_all()
+            upload = self.hosted.get(file_id)
+            if not self.token or auth != f"Bearer {self.token}":
+                return 200, "text/html", b"<html>Sign in to Slack</html>"
+            if upload is None or upload.data is None:
+                return 404, "text/plain", b"not found"
+            return 200, "application/octet-stream", upload.data
+
     # ---- answering ----------------------------------------------------------------------
     def answer(self, path: str, args: dict[str, Any], headers: dict[str, str]
                ) -> tuple[int, dict[str, str], dict[str, Any]]:
@@ -233,7 +289,8 @@ class Emulator:
                 return 200, {}, {"ok": True}
             method = path.removeprefix("/api/")
             faults = [f for f in self.faults.get(method) or []
-                      if f.channel is None or f.channel == args.get("channel")]
+                      if (f.channel is None or f.channel == args.get("channel"))
+                      and all(str(args.get(k)) == v for k, v in (f.match or {}).items())]
             if faults:
                 fault = faults[0]
                 fault.count -= 1
@@ -300,6 +357,8 @@ class Emulator:
             return {"ok": True, "channel": args.get("channel"),
                     "permalink": f"https://renkei-test.slack.com/archives/{args.get('channel')}"
                                  f"/p{ts.replace('.', '')}"}
+        if method == "files.info":
+            return self.file_info(args)
         if method == "apps.connections.open":
             return {"ok": True, "url": self.socket_url}
         return {"ok": True}

@@ -116,9 +116,12 @@ class Harness:
 
 
 def settings_for(emulator: Emulator, **extra: str) -> Settings:
+    # Flows post many messages into one channel in a second; Slack's pace (1/s) is tested on
+    # its own (tests/test_slack_pace.py), so here it is set out of the way.
     values = {"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
               "SLACK_API_URL": emulator.api_url, "SLACK_REQUESTS_CHANNEL": CHANNEL,
-              "RENKEI_PLANNING_USERS": f"{PLANNER},{PLANNER2}", **extra}
+              "RENKEI_PLANNING_USERS": f"{PLANNER},{PLANNER2}",
+              "SLACK_CHANNEL_POSTS_PER_SECOND": "1000", "SLACK_CHANNEL_BURST": "1000", **extra}
     return base_settings(**values)
 
 
@@ -136,7 +139,7 @@ def clock() -> Clock:
 @pytest.fixture
 def harness(database: Database, slack_settings: dict[str, str], clock: Clock
             ) -> Iterator[Harness]:
-    emulator = Emulator()
+    emulator = Emulator(token=TOKEN)
     settings = settings_for(emulator, **slack_settings)
     ctx = Context(settings, database.engine, database.factory,
                   Workflow(database.factory, settings, clock=clock, masters=read_masters))

@@ -41,7 +41,9 @@ def link_stores(h: Harness, ticket_id: int, *, user: str = PLANNER) -> None:
     opened = len(h.emulator.of("views.open"))
     h.driver.click(h.message(ticket_id, status="partner_setup"), "complete_setup", user=user)
     view = h.opened_view(opened)
-    values = {"makasete_company_code": "12345"}
+    # One まかせてネット企業コード per company: its 店舗コード are unique only within it.
+    company = h.wf.get(ticket_id).company_code
+    values = {"makasete_company_code": "12345" if company == "67890" else company[-5:]}
     for i, code in enumerate(("0001", "0002")):
         values |= {f"makasete_store_code:{code}": f"6789{i}", f"start_date:{code}": DATE,
                    f"end_date:{code}": "2027-11-30"}

@@ -80,8 +80,16 @@ def test_errors_print_field_messages_and_exit_2(cli: CliRunner, tmp_path: Path) 
     assert code == 2 and "見つかりません" in out
 
 
-def test_store_link_rules_and_unlink(cli: CliRunner) -> None:
+def test_store_link_rules_and_unlink(cli: CliRunner, tmp_path: Path) -> None:
     code, out = run(cli, "stores", "link", "--company", "67890", "--store", "0001",
+                    "--makasete-company", "123", "--makasete-store", "67890",
+                    "--start", "2030-01-01", "--end", "2030-12-31")
+    assert code == 2 and "登録されていません" in out and "renkei request new" in out
+    form = tmp_path / "form.json"
+    form.write_text(json.dumps(new_raw(desired_date="2027-02-01", stores="0002:目黒川店")),
+                    encoding="utf-8")
+    assert run(cli, "request", "new", "--json", str(form))[0] == 0
+    code, out = run(cli, "stores", "link", "--company", "６７８９０", "--store", "0001",
                     "--makasete-company", "123456", "--makasete-store", "x",
                     "--start", "2000-01-01", "--end", "2000-01-02")
     assert code == 2
@@ -94,8 +102,24 @@ def test_store_link_rules_and_unlink(cli: CliRunner) -> None:
     assert code == 0, out
     rows = json.loads(run(cli, "stores", "list", "--json")[1])
     assert [(r["store_code"], r["makasete_store_code"], r["state"]) for r in rows] == [
-        ("0000", None, "未連携"), ("0001", "67890", "連携済")]
+        ("0000", None, "未連携"), ("0001", "67890", "連携済"), ("0002", None, "未連携")]
     assert rows[0]["makasete_company_code"] == "123"
+    # the same まかせてネット店舗コード twice under one まかせてネット企業コード: refused
+    code, out = run(cli, "stores", "link", "--company", "67890", "--store", "0002",
+                    "--makasete-company", "123", "--makasete-store", "67890",
+                    "--start", "2030-01-01", "--end", "2030-12-31")
+    assert code == 2 and "すでに店舗0001で使われています" in out
+    # another まかせてネット企業コード only with --replace-company-code, which says what it replaces
+    args = ("stores", "link", "--company", "67890", "--store", "0002", "--makasete-company",
+            "456", "--makasete-store", "67891", "--start", "2030-01-01", "--end", "2030-12-31")
+    code, out = run(cli, *args)
+    assert code == 2 and "すでにまかせてネット企業コード 123 で連携しています" in out
+    code, out = run(cli, *args, "--replace-company-code")
+    assert code == 0 and "123 から 456 に置き換えました" in out
+    code, out = run(cli, "stores", "link", "--company", "67890", "--store", "0000",
+                    "--makasete-company", "456", "--makasete-store", "1",
+                    "--start", "2030-01-01", "--end", "2030-12-31")
+    assert code == 2 and "企業管理店舗" in out
     assert run(cli, "stores", "unlink", "--company", "67890")[0] == 0
     rows = json.loads(run(cli, "stores", "list", "--json")[1])
     assert {r["state"] for r in rows} == {"未連携"}

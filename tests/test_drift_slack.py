@@ -113,7 +113,9 @@ def test_drift_to_one_draft_filed_from_slack_then_nothing_new(harness: Harness) 
         "stores": "0001:居酒屋データ分析 目黒本店\n0002:データ分析カフェ 目黒川店",
         "desired_date": earliest.isoformat(), "payment_items": "楽天ペイ",
         "discounts": "雨の日10%引", "customer_segments": "インバウンド", "remarks": None,
-        "customer_channel": None, "customer_email": None}
+        "customer_channel": None, "customer_email": None,
+        # the other ways stores come in (issue 8): more inputs, a file, the registry
+        "stores:2": None, "stores:3": None, "stores_file": None, "stores_all": None}
     response = h.driver.submit(view, {}, user=SALES)
     assert response.status_code == 200 and not response.content.strip(), response.text
     change = h.wf.list_tickets(requester=SALES)[0]

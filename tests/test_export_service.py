@@ -3,6 +3,7 @@ to EXPORT_DESTINATION or EXPORT_DESTINATION_NET; from the service, the CLI and S
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from exporter.batches import enqueue_close
 from exporter.destinations import Sender
 from tests.dbs import Database
 from tests.export_support import TZ, fast_settings
+from tests.factories import new_raw
 from tests.slack_harness import DATE, PLANNER, Harness, clock, harness, slack_settings
 from tests.webhook_receiver import Receiver
 from workflow.errors import ValidationFailed
@@ -92,6 +94,10 @@ def test_cli_link_says_the_service(sqlite_db: Database, tmp_path: Path,
     context.default.cache_clear()
     try:
         runner = CliRunner()
+        form = tmp_path / "form.json"  # stores link is for companies renkei knows
+        form.write_text(json.dumps(new_raw(company_code="40004", desired_date="2030-01-07")),
+                        encoding="utf-8")
+        assert runner.invoke(app, ["request", "new", "--json", str(form)]).exit_code == 0
         start = datetime.now(TZ).date().isoformat()
         base = ["stores", "link", "--company", "40004", "--store", "0001",
                 "--makasete-company", "444", "--makasete-store", "1", "--start", start,

@@ -7,7 +7,7 @@ import pytest
 
 from bot.integrations.mail import MailSender, build_message
 from tests.smtp_fake import Inbox, LocalSMTP
-from workflow.outbox import Permanent
+from workflow.fates import Permanent, Transient
 from workflow.settings import Settings
 
 SUBJECT = "【USENレジ】まかせてネットEXとのデータ連携設定完了のお知らせ（株式会社データ分析様）"
@@ -53,9 +53,10 @@ def test_refused_server_raises_for_retry() -> None:
     controller.start()
     port = controller.port
     controller.stop()
-    with pytest.raises(OSError):
+    with pytest.raises(Transient) as failed:
         MailSender(host="127.0.0.1", port=port, sender="a@b.jp", starttls=False,
                    timeout=2).send(to="c@d.jp", subject="s", body="b")
+    assert failed.value.code == "smtp:connection"
 
 
 def test_unknown_recipient_is_permanent() -> None:

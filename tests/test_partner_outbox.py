@@ -174,7 +174,10 @@ def test_kintone_error_json_goes_dead_and_shows_pending(wf: Workflow,
     dead = job(wf, "kintone.record")
     assert dead.state == "dead"
     assert "入力内容が正しくありません。" in dead.last_error
-    assert "kintone.record" in wf.get(ticket_id).pending_jobs
+    view = wf.get(ticket_id)
+    assert "kintone.record" not in view.pending_jobs  # not waiting: dead, and shown as such
+    assert [(j.kind, j.code) for j in view.dead_jobs] == [("kintone.record",
+                                                           "kintone:400:CB_VA01")]
     assert outbox.requeue_dead(wf.factory, kinds=["kintone.record"]) == 1
     assert drain(wf, later=True).sent == 1
 

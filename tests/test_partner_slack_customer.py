@@ -147,7 +147,7 @@ def test_no_contact_or_no_channel_hands_the_text_to_the_planner(harness: Harness
     walk_to_setup_completed(h, other)
     h.settled()
     press(h, other, "notify_customer", PLANNER, "customer_notified")
-    wait_thread(h, "お客様のSlackチャンネルに投稿できませんでした"
-                   "（ボットがチャンネルに参加していません")
+    wait_thread(h, "お客様のSlackチャンネルに投稿できませんでした: "
+                   "ボットが投稿先のチャンネルに参加していません")
     assert posts_in(h, CUSTOMER_CHANNEL) == []
     assert h.wf.get(other).slack_channel == CHANNEL

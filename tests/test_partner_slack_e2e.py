@@ -127,7 +127,9 @@ def test_new_to_verified_with_kintone_files_reminders_mail_and_home(
     assert rows[0] == ["まかせてネットEX 連携設定依頼書"]
     assert ["企業名", "株式会社データ分析"] in rows and ["企業CD", "67890"] in rows
     assert ["連携開始希望日", "2026/12/07"] in rows
-    assert ["店舗CD", "店舗名", "まかせてネット店舗コード", "連携開始日", "連携終了日"] in rows
+    assert ["店舗CD", "店舗名", "まかせてネット企業コード", "まかせてネット店舗コード",
+            "連携開始日",
+            "連携終了日"] in rows
     assert ["0001", "居酒屋データ分析 目黒本店"] in rows  # no まかせてネット codes yet
     assert ["0002", "データ分析カフェ 目黒川店"] in rows
     csv_text = files[1].data.decode("utf-8-sig")

@@ -32,7 +32,9 @@ def _shell(database: Database, script: list[str], files: Path | None = None
 INTAKE_WITH_ERRORS = [
     "/renkei new",
     "１２３４５６", "abc", "株式会社データ分析",  # 顧客CD (full-width is fine), 企業CD wrong
+    "",  # 対象店舗のファイル (none: typed below)
     "0001:居酒屋データ分析 目黒本店", "0002:データ分析カフェ 目黒川店", "",
+    "",  # この企業の登録済み店舗をすべて: no
     "2026-11-25",  # too soon
     "",  # 備考 (none)
     "", "",  # お客様のSlackチャンネル, お客様メールアドレス (none)
@@ -45,7 +47,8 @@ def test_a_request_from_the_prompt_to_verified(database: Database) -> None:
               "1",  # Kintone依頼済みにする (as the requester)
               "1",  # 設定依頼書を送付: sales may not
               ":as kikaku", "1", "1",  # 設定依頼書を送付, 連携設定を開始
-              "1", "12345", "", "67890", "", "2027-11-30", "67891", "", "2027-11-30",  # 設定完了
+              "1", "", "12345", "",  # 設定完了: no returned sheet, 企業コード, service (EX)
+              "67890", "", "2027-11-30", "67891", "", "2027-11-30",  # per store
               "1", "1",  # お客様へ連絡済み, データ連携を確認
               "/renkei list open", ":quit"]
     shell, out = _shell(database, script)
@@ -76,11 +79,11 @@ def test_a_request_from_the_prompt_to_verified(database: Database) -> None:
 
 def test_send_back_and_resubmit_from_the_prompt(database: Database) -> None:
     intake = [line if line != "abc" else "67890" for line in INTAKE_WITH_ERRORS[:-2]]
-    intake[7] = "2026-12-07"
+    intake[9] = "2026-12-07"
     script = [*intake,
               ":as kikaku", "2", "店舗が足りません", "",  # 差し戻す with a reason
               ":as tanaka", "1",  # 修正して再提出: the form comes back pre-filled
-              "", "", "", "0003:ラーメン・つけめん札幌店", "", "", "",
+              "", "", "", "", "0003:ラーメン・つけめん札幌店", "", "", "", "",
               "/renkei show 1", "/renkei help", "hello", "9", ":quit"]
     shell, out = _shell(database, script)
     shell.run()
@@ -95,7 +98,7 @@ def test_send_back_and_resubmit_from_the_prompt(database: Database) -> None:
 
 
 CLEAN_INTAKE = [line if line != "abc" else "67890" for line in INTAKE_WITH_ERRORS[:-2]]
-CLEAN_INTAKE[7] = "2026-12-07"
+CLEAN_INTAKE[9] = "2026-12-07"
 
 
 def test_cancel_asks_yes_or_no_then_a_reason_kept_in_the_audit_trail(database: Database
@@ -128,13 +131,14 @@ def test_filing_and_a_click_print_each_text_once(database: Database) -> None:
 
 def test_a_typed_end_date_that_is_not_a_date_says_so(database: Database) -> None:
     script = [*CLEAN_INTAKE, "1", ":as kikaku", "1", "1",  # up to 連携設定
-              "1", "12345", "", "67890", "", "来年3月", "67891", "", "2027-11-30",  # 設定完了
+              "1", "", "12345", "",  # 設定完了: no returned sheet, 企業コード, service (EX)
+              "67890", "", "来年3月", "67891", "", "2027-11-30",  # per store
               "2027-11-30",  # the end date of 0001 again, now a date
               ":quit"]
     shell, out = _shell(database, script)
     shell.run()
     text = out.getvalue()
-    assert "連携終了日「来年3月」は日付ではありません（例: 2026-12-01）" in text
+    assert "✗ 0001 連携終了日: 連携終了日を日付で入力してください" in text  # not "empty"
     assert "連携終了日を入力してください" not in text
     assert shell.handlers.wf.get(1).status == "setup_completed"
 
@@ -161,7 +165,8 @@ def _drift_shell(database: Database, script: list[str]) -> tuple[Shell, str]:
 
 
 def test_a_drift_draft_is_shown_and_filed_from_the_prompt(database: Database) -> None:
-    script = [":as kikaku", ":home", "1", "123456", *[""] * 10, ":home", ":quit"]
+    # 123456, then Enter keeps each pre-filled answer (file and registered stores: none)
+    script = [":as kikaku", ":home", "1", "123456", *[""] * 12, ":home", ":quit"]
     shell, text = _drift_shell(database, script)
     assert "株式会社テスト（企業CD 20002）" in text
     assert "支払科目 `09` 楽天ペイ — 0001:居酒屋データ分析 目黒本店（2026-11-24から）" in text

@@ -177,7 +177,9 @@ def test_health_and_readiness(harness: Harness) -> None:
     else:
         assert "disk" not in body  # the server's disk is not ours to see
     with h.wf.factory() as session, session.begin():
-        session.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+        # (one row per head: several branches' 0003 migrations may stand side by side)
+        session.execute(text("DELETE FROM alembic_version"))
+        session.execute(text("INSERT INTO alembic_version (version_num) VALUES ('0001')"))
     stale = httpx.get(base + "/readyz")
     assert stale.status_code == 503 and stale.json()["migrations"]["current"] == ["0001"]
     assert httpx.get(base + "/healthz").status_code == 200  # alive, just not ready

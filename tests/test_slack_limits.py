@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from bot import messages as m
-from bot.slack import limits, views, views_copy, views_partner, views_text
+from bot.slack import limits, views, views_copy, views_partner, views_stores, views_text
 from bot.slack.notifier import message_actions
 from bot.slack.views_home import HomeData, home_view
 from tests.conftest import NOW
@@ -75,7 +75,8 @@ def cases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[tuple[str, 
                 raw |= {"payment_items": items, "discounts": items, "customer_segments": items}
             ticket = wf.file_request(kind, raw, actor=sales)
             today = wf.today()
-            wf.link_stores(company_code=str(company), makasete_company_code="12345",
+            # one まかせてネット企業コード per company: 店舗コード are unique within it
+            wf.link_stores(company_code=str(company), makasete_company_code=str(company)[-5:],
                            links=[StoreLink(s.code, f"{600000 + i}", today,
                                             today + timedelta(days=365))
                                   for i, s in enumerate(ticket.stores)])
@@ -116,13 +117,13 @@ def _home(c: Case) -> list[Sent]:
 
 
 BUILDERS: dict[str, Callable[[Case], list[Sent]]] = {
-    "intake modal (new / change)": lambda c: [views.intake_modal(c.ticket.kind, {"kind": "new"})],
-    "resubmit modal (pre-filled)": lambda c: [views.intake_modal(
-        c.ticket.kind, {"ticket_id": c.ticket.id, "status": "returned"},
-        views.intake_initial(c.ticket))],
-    "設定完了 modal": lambda c: [views.linkage_modal(
+    "intake modal (new / change)": lambda c: [views_stores.intake_modal(
+        c.ticket.kind, {"kind": "new"})],
+    "resubmit modal (pre-filled)": lambda c: [views_stores.resubmit_modal(
+        c.ticket, {"ticket_id": c.ticket.id, "status": "returned"})],
+    "設定完了 modal": lambda c: [views_stores.linkage_modal(
         c.ticket, c.wf.store_links(c.ticket.company_code), {"ticket_id": c.ticket.id})],
-    "設定完了 modal, nothing recorded": lambda c: [views.linkage_modal(
+    "設定完了 modal, nothing recorded": lambda c: [views_stores.linkage_modal(
         c.ticket, [], {"ticket_id": c.ticket.id})],
     "send-back modal": lambda c: [views.send_back_modal(c.ticket, {"ticket_id": 1})],
     "contact modal": lambda c: [views.contact_modal(c.ticket, {"ticket_id": 1})],
@@ -240,7 +241,8 @@ def test_texts_people_copy_come_back_whole(cases: dict[tuple[str, int], Case], k
 @pytest.mark.parametrize("n", [20, 300])
 def test_the_linkage_modal_asks_every_store(cases: dict[tuple[str, int], Case], n: int) -> None:
     case = cases[("new", n)]
-    view = views.linkage_modal(case.ticket, case.wf.store_links(case.ticket.company_code), {})
+    view = views_stores.linkage_modal(case.ticket, case.wf.store_links(case.ticket.company_code),
+                                      {})
     text = "\n".join(b["element"].get("initial_value", "") for b in view["blocks"]
                      if b.get("block_id", "").startswith("links"))
     assert [line.split(",")[0] for line in text.splitlines()] == [

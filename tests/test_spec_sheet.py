@@ -60,10 +60,11 @@ def test_xlsx_has_company_block_and_every_store() -> None:
     assert block["依頼日"] == "2026/11/24"
     assert "まかせてネット企業コード" not in block  # unknown yet: not shown
     header = rows.index([*STORE_HEADERS])
-    assert rows[header + 1] == ["0001", "居酒屋データ分析 目黒本店", "67890", "2026/12/07",
+    assert rows[header + 1] == ["0001", "居酒屋データ分析 目黒本店", None, "67890", "2026/12/07",
                                 "2027/12/06"]
     assert rows[header + 2][:2] == ["0002", "データ分析カフェ 目黒川店"]
-    assert rows[header + 2][2:] in (["", "", ""], [None, None, None])
+    assert rows[header + 2][2:] in (["", "", "", ""], [None, None, None, None])
+    assert "ご返送ください" in str(rows[header - 1][1])  # what the partner is asked to fill
     assert not any("追加した支払科目" in str(r[0]) for r in rows)  # no change table for new
 
 

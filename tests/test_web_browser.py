@@ -57,6 +57,20 @@ def shot(driver: Any, tmp_path: Path, name: str, width: int = 1280) -> Path:
     return path
 
 
+def press(driver: Any, element_id: str) -> None:
+    """Click a form's button and wait until the page it posts to has replaced this one (a
+    find right after click() may otherwise land on the old page, stale)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    button = driver.find_element(By.ID, element_id)
+    button.click()
+    WebDriverWait(driver, 30).until(ec.staleness_of(button))
+    WebDriverWait(driver, 30).until(
+        lambda d: d.execute_script("return document.readyState") == "complete")
+
+
 def field(driver: Any, name: str) -> Any:
     from selenium.webdriver.common.by import By
 
@@ -93,13 +107,14 @@ def test_partner_and_customer_in_a_browser(site: Site, chromium: Any, tmp_path: 
     site.move(ticket_id, "start_setup")
     driver.get(partner_url)
     assert m.WEB_PARTNER_TITLE in driver.title
-    fill(driver, {"makasete_company_code": "12345"})
+    # not demo-data's 12345 (filled below): 店舗コード are unique within one company code
+    fill(driver, {"makasete_company_code": "54321"})
     for i, code in enumerate(("0001", "0002", "0003")):
         fill(driver, {f"code_{code}": f"6789{i}", f"start_{code}": "2026/12/07",
                       f"end_{code}": "2027/04/30"})
         driver.find_element(By.ID, f"linked_{code}").click()
     fill(driver, {"code_0002": "1234567"})  # the mistake: 7 digits
-    driver.find_element(By.ID, "submit").click()
+    press(driver, "submit")
 
     error = driver.find_element(By.ID, "error-makasete_store_code-0002")
     assert "まかせてネット店舗コードは半角数字1〜6桁で入力してください" in error.text
@@ -114,7 +129,7 @@ def test_partner_and_customer_in_a_browser(site: Site, chromium: Any, tmp_path: 
     shot(driver, tmp_path, "partner-phone", width=390)
 
     fill(driver, {"code_0002": "67891"})
-    driver.find_element(By.ID, "submit").click()
+    press(driver, "submit")
     assert m.WEB_PARTNER_DONE in driver.find_element(By.ID, "message").text
     view = site.wf.get(ticket_id)
     assert view.status == "setup_completed"
@@ -132,7 +147,7 @@ def test_partner_and_customer_in_a_browser(site: Site, chromium: Any, tmp_path: 
     assert "0001:居酒屋データ分析 目黒本店" in driver.page_source
     assert "2026/12/07" in driver.page_source
     shot(driver, tmp_path, "customer-page")
-    driver.find_element(By.ID, "confirm").click()
+    press(driver, "confirm")
     assert m.WEB_CUSTOMER_DONE in driver.find_element(By.ID, "message").text
     assert site.wf.get(ticket_id).status == "verified"
     driver.get(link_in(customer_mail))

@@ -149,7 +149,7 @@ def test_mistakes_show_beside_their_field_and_save_nothing(site: Site) -> None:
             ("makasete_company_code", "まかせてネット企業コードは半角数字1〜5桁で入力してください"),
             ("makasete_store_code-0002", "まかせてネット店舗コードは半角数字1〜6桁"),
             ("start_date-0003", "連携開始日は本日以降の日付を選択してください"),
-            ("end_date-0001", "連携終了日はYYYY/MM/DDの形式で入力してください"),
+            ("end_date-0001", "連携終了日を日付で入力してください"),  # one parser, one message
             ("state-0002", "連携状態を「連携済」にしてください")]:
         assert re.search(rf'id="error-{field}">[^<]*{re.escape(message)}', html), field
     assert 'value="67a90"' in html  # what was typed comes back

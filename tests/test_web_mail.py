@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from openpyxl import load_workbook
 from slack_sdk.models.views import View
 
 from bot import messages as m
@@ -13,6 +10,7 @@ from bot.integrations.links_mail import partner_mail_handler
 from bot.integrations.mail import MailSender
 from bot.slack.views_home import DASHBOARD_ACTION
 from tests.factories import new_raw
+from tests.partner_fill import fill_xlsx
 from tests.slack_driver import Driver
 from tests.slack_harness import PLANNER, SALES, SECRET
 from tests.test_web_links import at_partner_setup, csrf_of, snapshot
@@ -30,16 +28,7 @@ def filled_sheet(s: Site, ticket_id: int, codes: dict[str, str], start: str = "2
     mail = s.mail_to(PARTNER_EMAIL)
     xlsx = next(p.get_content() for p in mail.iter_attachments()
                 if str(p.get_filename()).endswith(".xlsx"))
-    wb = load_workbook(io.BytesIO(xlsx))
-    ws = wb.active
-    assert ws is not None
-    for row in ws.iter_rows():
-        code = str(row[0].value or "")
-        if code in codes:
-            row[2].value, row[3].value, row[4].value = codes[code], start, "2027/04/30"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return fill_xlsx(xlsx, "12345", {c: (mk, start, "2027/04/30") for c, mk in codes.items()})
 
 
 def test_partner_mail_has_the_files_the_link_and_its_expiry(site: Site) -> None:

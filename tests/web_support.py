@@ -28,12 +28,11 @@ from bot.slack.web import HttpServer, WebApp
 from bot.web import create_app
 from bot.web.tokens import Links
 from tests.dbs import Database
-from tests.factories import new_raw
+from tests.factories import new_raw, planner_links
 from tests.slack_emulator import Emulator
 from tests.slack_harness import PLANNER, SALES, Clock, settings_for
 from tests.smtp_fake import Inbox, LocalSMTP
 from workflow import machine
-from workflow.linkage import StoreLink
 from workflow.machine import STATES
 from workflow.models import TicketEvent
 from workflow.service import Workflow
@@ -87,13 +86,9 @@ class Site:
 
     def link_and_complete(self, ticket_id: int) -> None:
         """Planning's own 設定完了 (the Slack modal's path), for the states after it."""
-        today = self.wf.today()
-        view = self.wf.get(ticket_id)
-        self.wf.advance(ticket_id, "complete_setup", actor=self.wf.actor(PLANNER),
-                        makasete_company_code="12345",
-                        links=[StoreLink(s.code, f"6789{i}", today,
-                                         today.replace(year=today.year + 1))
-                               for i, s in enumerate(view.stores)])
+        # not demo-data's 12345 when nothing is linked yet: 店舗コード are unique within one
+        extra = planner_links(self.wf, self.wf.get(ticket_id), default_company="23456")
+        self.wf.advance(ticket_id, "complete_setup", actor=self.wf.actor(PLANNER), **extra)
 
     def mail_to(self, address: str, timeout: float = 20.0) -> EmailMessage:
         """The first message to `address` (bounded poll while the sender works)."""

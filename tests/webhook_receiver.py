@@ -3,14 +3,21 @@
 It records every request and, like the partner, counts an idempotency key once: a repeated
 key gets 200 again without being counted. It can be told to be down (connection refused),
 answer 500, answer 429 with Retry-After, hang past the client's timeout, drop the connection,
-or fail only some stores. `python -m tests.webhook_receiver` runs it standalone (for the
-bench), printing its port; GET /_stats then returns the counts.
+or fail only some stores. `python -m tests.webhook_receiver [--processes N] [--delay-ms MS]`
+runs it standalone for the bench, printing its port: one listening socket on 127.0.0.1 served
+by N pre-forked processes (each its own GIL, so the receiver is not the bench's ceiling); GET
+/_stats then returns the counts summed over the processes (duplicates are detected per
+process there).
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
+import multiprocessing
+import os
+import signal
 import socket
 import sys
 import threading
@@ -25,6 +32,7 @@ class Received:
     key: str
     envelope: dict[str, Any] | None
     status: int  # 0 when the connection was dropped or hung
+    at: float = field(default_factory=time.monotonic)  # when it arrived (this clock)
 
 
 @dataclass
@@ -37,6 +45,7 @@ class Receiver:
     retry_after: str = "1"
     hang_seconds: float = 3.0
     delay_seconds: float = 0.0  # a slow partner: every answer waits this long
+    trickle_seconds: float = 1.5  # mode "trickle": one byte of the answer this often
     fail_stores: set[str] = field(default_factory=set)
     requests: list[Received] = field(default_factory=list)
     accepted: dict[str, dict[str, Any] | None] = field(default_factory=dict)
@@ -48,19 +57,27 @@ class Receiver:
         self._thread: threading.Thread | None = None
         self._conns: set[socket.socket] = set()
         self._stop = threading.Event()
+        self._unhang = threading.Event()
         self.request_count = 0
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/makasete/webhook"
 
-    def start(self) -> Receiver:
+    def start(self, sock: socket.socket | None = None) -> Receiver:
+        """Listen on 127.0.0.1 (`port`, 0 picks one), or serve an already listening `sock`."""
         receiver = self
 
         class Handler(_Handler):
             owner = receiver
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        if sock is None:
+            self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        else:
+            self._server = ThreadingHTTPServer(sock.getsockname(), Handler,
+                                               bind_and_activate=False)
+            self._server.socket.close()
+            self._server.socket = sock
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -87,7 +104,12 @@ class Receiver:
 
     def stop(self) -> None:
         self._stop.set()
+        self._unhang.set()
         self.down()
+
+    def release_hangs(self) -> None:
+        """End every hung request now (closed without an answer)."""
+        self._unhang.set()
 
     def keys_in_order(self, store_code: str | None = None, kind: str | None = None) -> list[str]:
         """Accepted idempotency keys in arrival order (optionally of one stream)."""
@@ -96,8 +118,12 @@ class Receiver:
                     if env is None or ((store_code is None or env["store_code"] == store_code)
                                        and (kind is None or env["kind"] == kind))]
 
+    shared_count: Any = None  # a multiprocessing.Value summing requests over processes
+
     def stats(self) -> dict[str, int]:
         with self._lock:
+            if self.shared_count is not None:
+                return {"requests": int(self.shared_count.value)}
             return {"requests": self.request_count, "unique_keys": len(self.accepted)}
 
     # -- called by the handler ------------------------------------------------------
@@ -121,6 +147,9 @@ class Receiver:
         return 200, {}, json.dumps({"duplicate": duplicate}).encode()
 
     def _log(self, key: str, envelope: dict[str, Any] | None, status: int) -> None:
+        if self.shared_count is not None:
+            with self.shared_count.get_lock():
+                self.shared_count.value += 1
         with self._lock:
             self.request_count += 1
             if self.keep_bodies:
@@ -161,11 +190,24 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if owner.mode == "hang":
             owner._log(key, None, 0)
-            owner._stop.wait(owner.hang_seconds)
+            owner._unhang.wait(owner.hang_seconds)
             self.close_connection = True
             return
         if owner.delay_seconds:
             time.sleep(owner.delay_seconds)
+        if owner.mode == "trickle":  # a 200 that arrives one byte at a time, never done
+            owner._log(key, None, 0)
+            answer = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            for byte in answer * 20:
+                if owner._stop.wait(owner.trickle_seconds):
+                    break
+                try:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                except OSError:
+                    break
+            self.close_connection = True
+            return
         status, headers, body = owner._answer(key, raw)
         self._reply(status, headers, body)
 
@@ -179,14 +221,45 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
+def serve_forked(processes: int, delay_seconds: float) -> None:
+    """Print the port, then serve it from `processes` pre-forked children until SIGTERM."""
+    sock = socket.create_server(("127.0.0.1", 0), backlog=2048)
+    count = multiprocessing.Value("q", 0)
+    children = []
+    for _ in range(processes):
+        pid = os.fork()
+        if pid == 0:
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})  # for sigwait below
+            receiver = Receiver(keep_bodies=False, delay_seconds=delay_seconds)
+            receiver.shared_count = count
+            receiver.start(sock)
+            signal.sigwait({signal.SIGTERM})
+            os._exit(0)
+        children.append(pid)
+    print(sock.getsockname()[1], flush=True)
+
+    def stop(*_: Any) -> None:
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        for pid in children:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while True:
+        time.sleep(3600)
+
+
 def main() -> None:
-    receiver = Receiver(keep_bodies=False).start()
-    print(receiver.port, flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        receiver.stop()
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--processes", type=int, default=1)
+    parser.add_argument("--delay-ms", type=float, default=0.0,
+                        help="a slow partner: every answer waits this long")
+    args = parser.parse_args()
+    serve_forked(args.processes, args.delay_ms / 1000)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,14 @@ from pydantic import (
 
 from workflow.calendar import BusinessCalendar, LeadTimeRules, parse_date
 from workflow.errors import FieldError, ValidationFailed
+from workflow.store_input import MAX_CODE_DIGITS as MAX_CODE_DIGITS
+from workflow.store_input import MAX_NAME_CHARS as MAX_NAME_CHARS
+from workflow.store_input import MAX_STORE_CODE_DIGITS as MAX_STORE_CODE_DIGITS
+from workflow.store_input import STORE_EXAMPLE, Name, as_text, bad_chars, stores_from_value
+from workflow.store_input import StoreEntry as StoreEntry
+from workflow.store_input import StoreSource as StoreSource
+from workflow.store_input import normalize_code as normalize_code
+from workflow.store_input import parse_stores as parse_stores
 
 Kind = Literal["new", "change"]
 KINDS: tuple[str, ...] = ("new", "change")
@@ -44,27 +52,13 @@ FIELD_KEYS: frozenset[str] = frozenset({"kind", *FIELD_LABELS})
 CHANGE_LIST_FIELDS: tuple[str, ...] = ("payment_items", "discounts", "customer_segments")
 CHANGE_NEEDS_ADDITIONS = "設定変更では、追加した支払科目・値割引・客層のいずれかを入力してください"
 
-MAX_CODE_DIGITS = 12
-MAX_STORE_CODE_DIGITS = 10
-MAX_NAME_CHARS = 100
 MAX_STORES = 300
 MAX_REMARKS_CHARS = 1000
 MAX_LIST_ITEMS = 100
 MAX_ITEM_CHARS = 100
 
 Code = Annotated[str, StringConstraints(pattern=rf"^[0-9]{{1,{MAX_CODE_DIGITS}}}$")]
-StoreCode = Annotated[str, StringConstraints(pattern=rf"^[0-9]{{1,{MAX_STORE_CODE_DIGITS}}}$")]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME_CHARS)]
 Item = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ITEM_CHARS)]
-
-
-class StoreEntry(BaseModel):
-    """One target store as USEN Reji shows it: 店舗CD and 店舗名 (e.g. 0001:目黒本店)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    code: StoreCode
-    name: Name
 
 
 class RequestForm(BaseModel):
@@ -108,125 +102,8 @@ def date_label_for(kind: str) -> str:
     return labels[kind]
 
 
-def normalize_code(raw: str) -> str:
-    """NFKC and strip, so full-width digits (６７８９０) become ASCII; validation is separate."""
-    return unicodedata.normalize("NFKC", raw).strip()
-
-
-def _bad_chars(text: str, allowed: str = "") -> bool:
-    # Control characters and lone surrogates break Kintone text, Slack and the database.
-    return any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in allowed for ch in text)
-
-
 def _full_date(d: date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
-
-
-# ---------------------------------------------------------------- stores
-
-# DOTALL so a stray line break inside a JSON item reaches the control-character check.
-_COLON_LINE = re.compile(r"(?P<code>[^\s:]*)\s*:\s*(?P<name>.*)", re.DOTALL)
-_SPACE_LINE = re.compile(r"(?P<code>\S+)(?:\s+(?P<name>.*))?", re.DOTALL)
-_STORE_EXAMPLE = "（例: 0001:目黒本店）"
-_BLANK: tuple[str, str] = ("", "")
-# One raw store: (code, name), _BLANK to skip, or None when its type is unusable.
-StorePair = tuple[str, str] | None
-
-
-def _split_store_line(text: str) -> tuple[str, str]:
-    line = unicodedata.normalize("NFKC", text).strip()
-    match = _COLON_LINE.fullmatch(line) or _SPACE_LINE.fullmatch(line)
-    if match is None:
-        return _BLANK
-    name = match.group("name") or ""
-    # A row copied from the admin screen's linkage table carries more tab-separated columns.
-    return match.group("code"), name.split("\t", 1)[0].strip()
-
-
-def _store_problems(code: str, name: str) -> list[str]:
-    if not name and code and not re.fullmatch(r"[0-9]+", code):
-        return [f"「店舗CD:店舗名」の形式で入力してください{_STORE_EXAMPLE}"]
-    problems: list[str] = []
-    if not code:
-        problems.append(f"店舗CDを入力してください{_STORE_EXAMPLE}")
-    elif not re.fullmatch(r"[0-9]+", code):
-        problems.append("店舗CDは半角数字で入力してください（例: 0001）")
-    elif len(code) > MAX_STORE_CODE_DIGITS:
-        problems.append(f"店舗CDは{MAX_STORE_CODE_DIGITS}桁以内の半角数字で入力してください")
-    elif set(code) == {"0"}:
-        problems.append(
-            f"{code}は企業管理店舗（企業の管理用レコード）のため、連携対象の店舗ではありません。"
-            "この行を削除してください"
-        )
-    if not name:
-        problems.append(f"店舗名を入力してください{_STORE_EXAMPLE}")
-    elif len(name) > MAX_NAME_CHARS:
-        problems.append(f"店舗名は{MAX_NAME_CHARS}文字以内で入力してください")
-    elif _bad_chars(name):
-        problems.append("店舗名に使用できない文字（改行・制御文字）が含まれています")
-    return problems
-
-
-def _collect_stores(pairs: list[StorePair], unit: str) -> list[StoreEntry]:
-    """Validate stores numbered from 1 (`unit` is 行目 or 件目); raise every problem at once."""
-    errors: list[FieldError] = []
-    entries: list[StoreEntry] = []
-    first_seen: dict[str, int] = {}
-    for number, pair in enumerate(pairs, start=1):
-        if pair == _BLANK:
-            continue
-        if pair is None:
-            message = "店舗の形式が正しくありません（店舗CDと店舗名を指定してください）"
-            errors.append(FieldError("stores", f"{number}{unit}: {message}"))
-            continue
-        code, name = pair
-        problems = _store_problems(code, name)
-        if not problems and code in first_seen:
-            problems.append(f"店舗CD {code} が{first_seen[code]}{unit}と重複しています")
-        if problems:
-            errors.extend(FieldError("stores", f"{number}{unit}: {p}") for p in problems)
-            continue
-        first_seen[code] = number
-        entries.append(StoreEntry(code=code, name=name))
-    if errors:
-        raise ValidationFailed(errors)
-    return entries
-
-
-def parse_stores(text: str) -> list[StoreEntry]:
-    """Parse stores pasted from the USEN admin screen, one a line, order kept.
-
-    Accepts `0001:店舗名`, `0001 店舗名`, `0001<TAB>店舗名` and full-width forms (NFKC first).
-    Blank lines are ignored; every bad line (and duplicate code) is reported by line number.
-    The store count is not checked here: `parse_request` does that.
-    """
-    pairs: list[StorePair] = [
-        _split_store_line(line) if line.strip() else _BLANK for line in text.splitlines()
-    ]
-    return _collect_stores(pairs, "行目")
-
-
-def _store_pair(item: object) -> StorePair:
-    if isinstance(item, StoreEntry):
-        return (item.code, item.name)
-    if isinstance(item, str):
-        return _split_store_line(item) if item.strip() else _BLANK
-    if isinstance(item, Mapping):
-        code, name = _as_text(item.get("code")), _as_text(item.get("name"))
-        if code is None or name is None:
-            return None
-        return (normalize_code(code), unicodedata.normalize("NFKC", name).strip())
-    return None
-
-
-def _stores_from_value(value: object) -> list[StoreEntry]:
-    if isinstance(value, str):
-        return parse_stores(value)
-    if isinstance(value, (list, tuple)):
-        return _collect_stores([_store_pair(item) for item in value], "件目")
-    if value is None:
-        return []
-    raise ValidationFailed([FieldError("stores", "対象店舗の形式が正しくありません")])
 
 
 # ---------------------------------------------------------------- lists and text
@@ -238,16 +115,6 @@ def parse_list(text: str) -> tuple[str, ...]:
     """Split added items given one a line or separated by 、 , ， ; (NFKC, stripped, no blanks)."""
     normalized = unicodedata.normalize("NFKC", text)
     return tuple(item.strip() for item in _LIST_SEPARATORS.split(normalized) if item.strip())
-
-
-def _as_text(value: object) -> str | None:
-    """A raw value as text: None for missing or unusable types."""
-    if isinstance(value, str):
-        return value
-    # JSON may carry codes as numbers; bool is an int subclass but never a code.
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**MAX_CODE_DIGITS:
-        return str(value)
-    return None
 
 
 def _list_problems(kind: str, key: str, value: object) -> tuple[tuple[str, ...], list[str]]:
@@ -265,7 +132,7 @@ def _list_problems(kind: str, key: str, value: object) -> tuple[tuple[str, ...],
         return items, [f"{label}は{MAX_LIST_ITEMS}件以内で入力してください"]
     if any(len(item) > MAX_ITEM_CHARS for item in items):
         return items, [f"{label}は1件{MAX_ITEM_CHARS}文字以内で入力してください"]
-    if any(_bad_chars(item) for item in items):
+    if any(bad_chars(item) for item in items):
         return items, [f"{label}に使用できない文字（制御文字）が含まれています"]
     if kind == "new" and items:
         return items, [f"新規・増店の依頼では{label}は入力できません（設定変更で入力してください）"]
@@ -283,13 +150,13 @@ def _text_problems(key: str, value: object) -> tuple[str, list[str]]:
         return text, ["企業名を入力してください（例: 株式会社データ分析）"]
     if len(text) > limit:
         return text, [f"{label}は{limit}文字以内で入力してください（現在{len(text)}文字）"]
-    if _bad_chars(text, allowed="\n\t" if key == "remarks" else ""):
+    if bad_chars(text, allowed="\n\t" if key == "remarks" else ""):
         return text, [f"{label}に使用できない文字（改行・制御文字）が含まれています"]
     return text, []
 
 
 def _code_problems(key: str, value: object) -> tuple[str, list[str]]:
-    label, text = FIELD_LABELS[key], _as_text(value)
+    label, text = FIELD_LABELS[key], as_text(value)
     if value is None or (text is not None and not text.strip()):
         return "", [f"{label}を入力してください"]
     code = normalize_code(text) if text is not None else ""
@@ -362,9 +229,9 @@ def parse_request(
 
     stores: list[StoreEntry] = []
     try:
-        stores = _stores_from_value(raw.get("stores"))
+        stores = stores_from_value(raw.get("stores"))
         if not stores:
-            add("stores", [f"対象店舗を入力してください{_STORE_EXAMPLE}"])
+            add("stores", [f"対象店舗を入力してください{STORE_EXAMPLE}"])
         elif len(stores) > MAX_STORES:
             message = f"対象店舗は{MAX_STORES}店舗以内で入力してください（現在{len(stores)}店舗）"
             add("stores", [message])

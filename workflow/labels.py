@@ -40,6 +40,7 @@ ACTION_LABELS: dict[str, str] = {
     "cancel": "取り消す",
     "file": "依頼を登録",
     "edit": "連絡先を変更",
+    "outbox_retry": "送信を再送",
 }
 _ACTION_LABELS_BY_KIND: dict[str, dict[str, str]] = {"change": {"send_spec": "設定情報を送付"}}
 

@@ -1,51 +1,136 @@
-"""Store linkage (seed section 2).
+"""Store linkage (seed section 2): one set of rules for every way linkage comes in.
 
-まかせてネット企業コード, 店舗コード, 連携開始日/終了日 and 連携状態, with the screen's rules.
+まかせてネット企業コード, 店舗コード, 連携開始日/終了日 and 連携状態, with the screen's rules
+(2-2 ①〜⑤). The Slack modal (per-store inputs or a pasted chunk), the returned 設定依頼書
+(.xlsx/.csv, `workflow.linkage_sheet`), `renkei tickets advance … --linkage` and
+`renkei stores link` all go through `read_links` (raw values in) or `check_links` (parsed
+links in); `link_stores` applies them to the database and refuses anything they refuse.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from workflow.calendar import parse_date
 from workflow.errors import FieldError, NotFound, ValidationFailed
 from workflow.models import Company, Store
+from workflow.registry import MANAGEMENT_STORE, ensure_stores, get_or_create_company
+from workflow.store_input import MAX_CODE_DIGITS, MAX_STORE_CODE_DIGITS
 
-MANAGEMENT_STORE = ("0000", "企業管理店舗")
+# The request form's limits, so any store a ticket names can be linked.
+MAX_COMPANY_DIGITS, MAX_STORE_DIGITS = MAX_CODE_DIGITS, MAX_STORE_CODE_DIGITS
+COLUMN_LABELS: dict[str, str] = {
+    "store_code": "店舗CD",
+    "makasete_company_code": "まかせてネット企業コード",
+    "makasete_store_code": "まかせてネット店舗コード",
+    "start_date": "連携開始日",
+    "end_date": "連携終了日",
+}
+BULK_FORMAT = "「店舗CD,まかせてネット店舗コード,連携開始日,連携終了日」の形式で入力してください"
 # Which partner service the company uses (seed 1-1: まかせてネットEX, or まかせてネット).
 SERVICES = {"ex": "まかせてネットEX", "net": "まかせてネット"}
-DEFAULT_SERVICE = "ex"  # the company's own record on the USEN admin screen
-LINKED, UNLINKED = "連携済", "未連携"
+DEFAULT_SERVICE = "ex"
 
 
-def _norm(value: str | None) -> str:
-    return unicodedata.normalize("NFKC", value or "").strip()
+def _norm(value: object) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return unicodedata.normalize("NFKC", value if isinstance(value, str) else "").strip()
+
+
+def normalized(value: object) -> str:
+    """A code as entered (text, full-width, or a number) as text: NFKC, stripped."""
+    return _norm(value)
+
+
+def is_digits(code: str, most: int) -> bool:
+    """ASCII digits only, 1..`most` of them (never `\\d`: it accepts other scripts' digits)."""
+    return re.fullmatch(rf"[0-9]{{1,{most}}}", code) is not None
 
 
 @dataclass(frozen=True)
 class StoreLink:
-    """What planning enters for one store on 設定完了 (seed 2-2 ②〜⑤)."""
+    """What planning enters for one store on 設定完了 (seed 2-2 ②〜⑤). `where` names the
+    line or row it came from, for messages (e.g. 「12行目」)."""
 
     store_code: str
     makasete_store_code: str
     start_date: date | None
     end_date: date | None
     name: str = ""
+    where: str = ""
 
 
-def validate_company_code(raw: str, *, field: str = "makasete_company_code") -> str:
+@dataclass(frozen=True)
+class RawLink:
+    """One store's linkage as entered (modal text, sheet cells, JSON values), before any rule."""
+
+    store_code: object
+    makasete_store_code: object
+    start_date: object
+    end_date: object
+    where: str = ""
+    name: str = ""  # 店舗名, for a store new to renkei
+
+
+@dataclass(frozen=True)
+class LinkIssue:
+    """One problem with one value of one store; `store_code` '' when no store applies."""
+
+    field: str
+    message: str
+    store_code: str = ""
+    where: str = ""
+
+    def text(self) -> str:
+        """The message naming the row, the store and the column (e.g. for a returned sheet)."""
+        column = COLUMN_LABELS.get(self.field, "") if self.store_code or self.where else ""
+        parts = [p for p in (self.where, f"店舗{self.store_code}" if self.store_code else "",
+                             column) if p]
+        return f"{' '.join(parts)}: {self.message}" if parts else self.message
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What renkei holds for a store already: 設定変更 keeps it as it is."""
+
+    makasete_store_code: str | None
+    start_date: date | None
+    end_date: date | None
+    linked: bool
+
+
+def as_errors(issues: Sequence[LinkIssue], *, name_store: bool = True) -> list[FieldError]:
+    """Issues as FieldErrors (field = column key) whose messages name row, store and column."""
+    if not name_store:
+        return [FieldError(i.field, i.message) for i in issues]
+    return [FieldError(i.field, i.text()) for i in issues]
+
+
+def validate_company_code(raw: object, *, field: str = "makasete_company_code") -> str:
     """① まかせてネット企業コード: 1〜5桁の半角数字 (full-width digits are normalised)."""
     code = _norm(raw)
     if not code:
         raise ValidationFailed([FieldError(field, "まかせてネット企業コードを入力してください")])
-    if not re.fullmatch(r"[0-9]{1,5}", code):
+    if not is_digits(code, 5):
         raise ValidationFailed(
             [FieldError(field, "まかせてネット企業コードは半角数字1〜5桁で入力してください")])
+    return code
+
+
+def usen_company_code(raw: object) -> str:
+    """A USEN 企業CD as the request form takes it: NFKC, then ASCII digits."""
+    code = _norm(raw)
+    if not is_digits(code, MAX_COMPANY_DIGITS):
+        raise ValidationFailed([FieldError(
+            "company_code", f"企業CDは半角数字1〜{MAX_COMPANY_DIGITS}桁で入力してください")])
     return code
 
 
@@ -59,64 +144,205 @@ def validate_service(raw: str | None, *, field: str = "service") -> str:
     return service
 
 
-def validate_store_link(link: StoreLink, *, today: date, prefix: str = "") -> list[FieldError]:
-    """②〜⑤ for one store; every problem at once. `prefix` names the store in messages."""
-    errors: list[FieldError] = []
-    code = _norm(link.makasete_store_code)
-    label = f"{prefix}" if prefix else ""
-    if not code:
-        errors.append(FieldError("makasete_store_code",
-                                 f"{label}まかせてネット店舗コードを入力してください"))
-    elif not re.fullmatch(r"[0-9]{1,6}", code):
-        errors.append(FieldError(
-            "makasete_store_code",
-            f"{label}まかせてネット店舗コードは半角数字1〜6桁で入力してください（例: 67890）"))
-    if link.start_date is None:
-        errors.append(FieldError("start_date", f"{label}連携開始日を入力してください"))
-    elif link.start_date < today:
-        errors.append(FieldError("start_date",
-                                 f"{label}連携開始日は本日以降の日付を選択してください"))
-    if link.end_date is None:
-        errors.append(FieldError("end_date", f"{label}連携終了日を入力してください"))
-    elif link.end_date <= today:
-        errors.append(FieldError("end_date", f"{label}連携終了日は未来の日付を選択してください"))
-    elif link.start_date is not None and link.end_date < link.start_date:
-        errors.append(FieldError("end_date",
-                                 f"{label}連携終了日は連携開始日以降の日付を選択してください"))
-    return errors
+def _read_date(value: object, today: date) -> tuple[date | None, str]:
+    """A date cell or text; (None, '') when empty, an error text when it is not a date."""
+    if isinstance(value, datetime):
+        return value.date(), ""
+    if isinstance(value, date):
+        return value, ""
+    text = _norm(value) if isinstance(value, str) else ""
+    if not text:
+        return None, "" if value is None or isinstance(value, str) else "not a date"
+    parsed = parse_date(text, today=today)
+    return parsed, "" if parsed else "not a date"
 
 
-def get_or_create_company(session: Session, company_code: str, name: str = "") -> Company:
-    company = session.scalar(select(Company).where(Company.company_code == company_code))
-    if company is None:
-        company = Company(company_code=company_code, name=name)
-        company.stores.append(Store(store_code=MANAGEMENT_STORE[0], name=MANAGEMENT_STORE[1]))
-        session.add(company)
-        session.flush()
-    elif name and not company.name:
-        company.name = name
-    return company
+def parse_links(rows: Sequence[RawLink | StoreLink], *, today: date,
+                names: Mapping[str, str] | None = None
+                ) -> tuple[list[StoreLink], list[LinkIssue]]:
+    """Rows as entered → StoreLinks (codes NFKC, dates read); a date that is not one is an
+    issue here and None in its link. StoreLinks pass through with their codes normalised."""
+    links: list[StoreLink] = []
+    issues: list[LinkIssue] = []
+    for row in rows:
+        code = _norm(row.store_code)
+        dates: list[date | None] = []
+        for field, value in (("start_date", row.start_date), ("end_date", row.end_date)):
+            parsed, problem = _read_date(value, today)
+            if problem:
+                issues.append(LinkIssue(field, f"{COLUMN_LABELS[field]}を日付で入力してください"
+                                        "（例: 2026-12-01、2026/12/01）", code, row.where))
+            dates.append(parsed)
+        name = row.name or (names or {}).get(code, "")
+        links.append(StoreLink(code, _norm(row.makasete_store_code), dates[0], dates[1],
+                               name=name, where=row.where))
+    return links, issues
 
 
-def ensure_stores(session: Session, company: Company, stores: list[tuple[str, str]]) -> None:
-    """Make sure each (店舗CD, 店舗名) has a row (未連携 until linked)."""
-    known = {s.store_code: s for s in company.stores}
-    for code, name in stores:
-        if code in known:
-            if name and not known[code].name:
-                known[code].name = name
+def read_links(rows: Sequence[RawLink | StoreLink], *, today: date,
+               targets: Mapping[str, str] | None = None,
+               recorded: Mapping[str, Recorded] | None = None,
+               taken: Mapping[str, str] | None = None, require_all: bool = False
+               ) -> tuple[list[StoreLink], list[LinkIssue]]:
+    """Rows as entered → StoreLinks checked with `check_links`; every problem at once."""
+    links, issues = parse_links(rows, today=today, names=targets)
+    unreadable = {(i.where, i.store_code, i.field) for i in issues}
+    checked = check_links(links, today=today, targets=targets, recorded=recorded, taken=taken,
+                          require_all=require_all)
+    # A date that could not be read is reported once, as "not a date", not also as "missing".
+    issues += [i for i in checked if (i.where, i.store_code, i.field) not in unreadable]
+    order = {row.where: n for n, row in reversed(list(enumerate(rows)))}
+    issues.sort(key=lambda i: order.get(i.where, len(rows)))  # row by row, as the file reads
+    return links, issues
+
+
+def parse_bulk(text: str, *, where: str = "") -> tuple[list[RawLink], list[LinkIssue]]:
+    """Pasted lines 「店舗CD,まかせてネット店舗コード,連携開始日,連携終了日」 (comma or tab)."""
+    rows: list[RawLink] = []
+    issues: list[LinkIssue] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
             continue
-        store = Store(store_code=code, name=name)
-        company.stores.append(store)
-        known[code] = store
+        at = f"{where} {number}行目".strip()
+        parts = [p.strip() for p in re.split(r"[,\t、，]", unicodedata.normalize("NFKC", line))]
+        if len(parts) != 4:
+            issues.append(LinkIssue("links", BULK_FORMAT, "", at))
+            continue
+        rows.append(RawLink(parts[0], parts[1], parts[2], parts[3], where=at))
+    return rows, issues
 
 
-def link_stores(session: Session, *, company_code: str, makasete_company_code: str,
-                links: list[StoreLink], today: date, company_name: str = "",
-                service: str | None = None) -> Company:
-    """Record codes and dates and set the stores 連携済 (only when all is valid: ⑤).
-    `service` ("ex"/"net") says where the company's data goes; None keeps what it was."""
-    errors: list[FieldError] = []
+def _store_code_issues(link: StoreLink, targets: Mapping[str, str] | None,
+                       seen: dict[str, str]) -> list[str]:
+    code = link.store_code
+    if not code:
+        return ["店舗CDを入力してください"]
+    if not is_digits(code, MAX_STORE_DIGITS):
+        return [f"店舗CDは半角数字1〜{MAX_STORE_DIGITS}桁で入力してください"]
+    if set(code) == {"0"}:
+        return [f"{code}:{MANAGEMENT_STORE[1]}は企業の管理用レコードのため連携できません"]
+    if targets is not None and code not in targets:
+        return [f"店舗CD {code} はこの依頼の対象店舗ではありません"]
+    if code in seen:
+        return [f"店舗CD {code} が重複しています（{seen[code] or '前の行'}）"]
+    return []
+
+
+def check_links(links: Sequence[StoreLink], *, today: date,
+                targets: Mapping[str, str] | None = None,
+                recorded: Mapping[str, Recorded] | None = None,
+                taken: Mapping[str, str] | None = None, require_all: bool = False
+                ) -> list[LinkIssue]:
+    """Seed 2-2 ②〜④ for each link, plus: only `targets` (a ticket's stores) when given, not
+    0000, one row per store, a まかせてネット店舗コード once within the まかせてネット企業コード
+    (`taken`: code → store of the other stores that hold one), every target present when
+    `require_all` (unless already 連携済). A value equal to what is `recorded` for a 連携済
+    store is kept as it is (設定変更): only new or changed dates must be today or later."""
+    recorded = recorded or {}
+    taken = taken or {}
+    issues: list[LinkIssue] = []
+    seen: dict[str, str] = {}
+    codes_used: dict[str, str] = {}
+    for link in links:
+        code, at = link.store_code, link.where
+
+        def add(field: str, message: str, code: str = code, at: str = at) -> None:
+            issues.append(LinkIssue(field, message, code, at))
+
+        for problem in _store_code_issues(link, targets, seen):
+            add("store_code", problem)
+        seen.setdefault(code, at)
+        rec = recorded.get(code)
+        kept = rec if rec is not None and rec.linked else None
+        mk = link.makasete_store_code
+        if not mk:
+            add("makasete_store_code", "まかせてネット店舗コードを入力してください")
+        elif not is_digits(mk, 6):
+            add("makasete_store_code",
+                "まかせてネット店舗コードは半角数字1〜6桁で入力してください（例: 67890）")
+        elif mk in codes_used:
+            add("makasete_store_code", f"まかせてネット店舗コード {mk} は店舗{codes_used[mk]}"
+                "と重複しています（まかせてネット企業コードごとに一意です）")
+        elif taken.get(mk, code) != code:
+            add("makasete_store_code", f"まかせてネット店舗コード {mk} はすでに店舗{taken[mk]}"
+                "で使われています（まかせてネット企業コードごとに一意です）")
+        if mk:
+            codes_used.setdefault(mk, code)
+        start, end = link.start_date, link.end_date
+        if start is None:
+            add("start_date", "連携開始日を入力してください")
+        elif start < today and not (kept and kept.start_date == start):
+            add("start_date", "連携開始日は本日以降の日付を選択してください")
+        if end is None:
+            add("end_date", "連携終了日を入力してください")
+        elif end <= today and not (kept and kept.end_date == end):
+            add("end_date", "連携終了日は未来の日付を選択してください")
+        elif start is not None and end < start:
+            add("end_date", "連携終了日は連携開始日以降の日付を選択してください")
+    if require_all and targets is not None:
+        missing = [c for c in targets if c not in seen
+                   and not (c in recorded and recorded[c].linked)]
+        if missing:
+            issues.append(LinkIssue("store_code", "次の店舗の連携設定がありません: "
+                                    + "、".join(missing)))
+    return issues
+
+
+# ---------------------------------------------------------------- the database
+
+def _company(session: Session, company_code: str) -> Company | None:
+    return session.scalar(select(Company).where(Company.company_code == company_code)
+                          .options(selectinload(Company.stores)))
+
+
+def recorded_links(session: Session, company_code: str) -> dict[str, Recorded]:
+    """What is recorded for each store of a company (empty for an unknown company)."""
+    company = _company(session, company_code)
+    return {s.store_code: Recorded(s.makasete_store_code, s.start_date, s.end_date, s.linked)
+            for s in (company.stores if company else [])}
+
+
+def _taken(session: Session, makasete_company_code: str, company_code: str,
+           store_codes: set[str]) -> dict[str, str]:
+    """まかせてネット店舗コード → 店舗CD of the 連携済 stores under the same まかせてネット
+    企業コード, outside the stores being linked now."""
+    rows = session.execute(
+        select(Store.makasete_store_code, Store.store_code, Company.company_code)
+        .join(Company).where(Company.makasete_company_code == makasete_company_code,
+                             Store.linked.is_(True), Store.makasete_store_code.is_not(None)))
+    return {mk: (code if company == company_code else f"{code}（企業CD {company}）")
+            for mk, code, company in rows
+            if mk and not (company == company_code and code in store_codes)}
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a linkage would record, checked against the database, before anything is written:
+    the links, every error, and how many stores are new, changed or kept as they are."""
+
+    makasete_company_code: str
+    links: list[StoreLink]
+    company_errors: list[FieldError]  # about the まかせてネット企業コード
+    issues: list[LinkIssue]  # about one store's row each
+    new: int
+    changed: int
+    kept: int
+    service: str | None = None  # "ex"/"net" to record; None keeps what the company has
+
+    @property
+    def errors(self) -> list[FieldError]:
+        """Every problem as FieldErrors naming row, store and column (one store: no names)."""
+        named = len(self.links) > 1 or any(i.where for i in self.issues)
+        return [*self.company_errors, *as_errors(self.issues, name_store=named)]
+
+
+def preview_links(session: Session, *, company_code: str, makasete_company_code: str,
+                  links: Sequence[RawLink | StoreLink], today: date,
+                  targets: Mapping[str, str] | None = None, require_all: bool = False,
+                  replace_company_code: bool = False, create_company: bool = True,
+                  service: str | None = None) -> Preview:
+    """Every rule of `link_stores`, without writing (a returned sheet's preview uses it)."""
+    rows, errors = links, list[FieldError]()
     if service is not None:
         try:
             service = validate_service(service)
@@ -127,63 +353,64 @@ def link_stores(session: Session, *, company_code: str, makasete_company_code: s
     except ValidationFailed as exc:
         errors.extend(exc.errors)
         mk_company = ""
-    for link in links:
-        prefix = f"店舗{link.store_code}: " if len(links) > 1 else ""
-        errors.extend(validate_store_link(link, today=today, prefix=prefix))
-    if errors:
-        raise ValidationFailed(errors)
+    company = _company(session, company_code)
+    if company is None and not create_company:
+        raise NotFound(f"企業CD {company_code} はrenkeiに登録されていません"
+                       "（依頼を登録すると企業と店舗が登録されます: `renkei request new`"
+                       " または Slack の /renkei new）")
+    current = company.makasete_company_code if company else None
+    if mk_company and current and current != mk_company and not replace_company_code:
+        errors.append(FieldError(
+            "makasete_company_code",
+            f"企業CD {company_code} はすでにまかせてネット企業コード {current} で連携しています"
+            f"（{mk_company} に置き換える場合は `renkei stores link --replace-company-code`）"))
+    recorded = recorded_links(session, company_code)
+    codes = {_norm(row.store_code) for row in rows}
+    taken = _taken(session, mk_company, company_code, codes) if mk_company else {}
+    parsed, issues = read_links(rows, today=today, targets=targets, recorded=recorded,
+                                taken=taken, require_all=require_all)
+    counts = {"new": 0, "changed": 0, "kept": 0}
+    for link in parsed:
+        rec = recorded.get(link.store_code)
+        if rec is None or not rec.linked:
+            counts["new"] += 1
+        elif (rec.makasete_store_code, rec.start_date, rec.end_date) == (
+                link.makasete_store_code, link.start_date, link.end_date):
+            counts["kept"] += 1
+        else:
+            counts["changed"] += 1
+    return Preview(mk_company, parsed, errors, issues, **counts, service=service)
+
+
+def link_stores(session: Session, *, company_code: str, makasete_company_code: str,
+                links: Sequence[RawLink | StoreLink], today: date, company_name: str = "",
+                targets: Mapping[str, str] | None = None, replace_company_code: bool = False,
+                create_company: bool = True, service: str | None = None) -> Company:
+    """Record codes and dates and set the stores 連携済 (only when all is valid: ⑤).
+
+    `targets` limits the links to a ticket's stores. A company already linked under another
+    まかせてネット企業コード is refused unless `replace_company_code`; an unknown company is
+    refused unless `create_company`. `service` ("ex"/"net") says where the company's data
+    goes; None keeps what it was."""
+    preview = preview_links(session, company_code=company_code,
+                            makasete_company_code=makasete_company_code, links=links,
+                            today=today, targets=targets,
+                            replace_company_code=replace_company_code,
+                            create_company=create_company, service=service)
+    if preview.errors:
+        raise ValidationFailed(preview.errors)
     company = get_or_create_company(session, company_code, company_name)
-    company.makasete_company_code = mk_company
-    if service is not None:
-        company.destination = service
-    ensure_stores(session, company, [(link.store_code, link.name) for link in links])
+    company.makasete_company_code = preview.makasete_company_code
+    if preview.service is not None:
+        company.destination = preview.service
+    ensure_stores(session, company, [(link.store_code, link.name) for link in preview.links])
     by_code = {s.store_code: s for s in company.stores}
-    for link in links:
+    for link in preview.links:
         store = by_code[link.store_code]
-        store.makasete_store_code = _norm(link.makasete_store_code)
+        store.makasete_store_code = link.makasete_store_code
         store.start_date = link.start_date
         store.end_date = link.end_date
         store.linked = True
     return company
 
 
-def unlink_company(session: Session, company_code: str) -> Company:
-    """⑥ 連携解除: the whole company goes back to the 連携開始 screen (every store 未連携)."""
-    company = session.scalar(select(Company).where(Company.company_code == company_code))
-    if company is None:
-        raise NotFound(f"企業CD {company_code} の連携設定はありません")
-    company.makasete_company_code = None
-    for store in company.stores:
-        store.linked = False
-    return company
-
-
-def state_label(store: Store) -> str:
-    return LINKED if store.linked else UNLINKED
-
-
-def list_companies(session: Session, company_code: str | None = None) -> list[Company]:
-    query = select(Company).options(selectinload(Company.stores)).order_by(Company.company_code)
-    if company_code:
-        query = query.where(Company.company_code == company_code)
-    return list(session.scalars(query))
-
-
-def linked_stores_on(session: Session, business_date: date) -> list[Store]:
-    """Stores the exporter sends for `business_date`: 連携済 and inside their window."""
-    query = (
-        select(Store).join(Company)
-        .where(Store.linked.is_(True), Company.makasete_company_code.is_not(None),
-               Store.start_date <= business_date, Store.end_date >= business_date)
-        .order_by(Company.company_code, Store.store_code)
-    )
-    return list(session.scalars(query))
-
-
-def all_linked(session: Session, company_code: str, store_codes: list[str]) -> list[str]:
-    """Store codes among `store_codes` that are not yet 連携済 (empty when all are)."""
-    company = session.scalar(select(Company).where(Company.company_code == company_code))
-    if company is None or not company.makasete_company_code:
-        return list(store_codes)
-    linked = {s.store_code for s in company.stores if s.linked}
-    return [code for code in store_codes if code not in linked]

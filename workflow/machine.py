@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 from transitions import Machine, MachineError
 
-from workflow import linkage, mapping, permissions
+from workflow import mapping, permissions, registry
 from workflow.calendar import BusinessCalendar
 from workflow.errors import FieldError, NotAllowed, RenkeiError, ValidationFailed
 from workflow.labels import STEP_LABELS, action_label, step_label
@@ -98,7 +98,7 @@ def requester_or_planning(ctx: GuardContext) -> RenkeiError | None:
 def stores_linked(ctx: GuardContext) -> RenkeiError | None:
     if ctx.session is None:
         return None
-    missing = linkage.all_linked(ctx.session, ctx.ticket.company_code, _store_codes(ctx.ticket))
+    missing = registry.all_linked(ctx.session, ctx.ticket.company_code, _store_codes(ctx.ticket))
     if not missing:
         return None
     return ValidationFailed([FieldError(

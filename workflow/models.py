@@ -10,7 +10,9 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
+    Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -151,6 +153,8 @@ class OutboxJob(Base):
     that caused it and sent after the commit, retried until it goes out."""
 
     __tablename__ = "outbox_jobs"
+    # claim() looks for an older pending job of the same ticket and kind (ordered threads).
+    __table_args__ = (Index("ix_outbox_jobs_ticket_kind", "ticket_id", "kind", "state"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(40), index=True)
@@ -163,7 +167,12 @@ class OutboxJob(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Who holds the job now (workflow.outbox.claim); its outcome is written only by them.
+    claim_token: Mapped[str | None] = mapped_column(String(64))
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # The failure's code (bot/integrations/failures.py): what people are told, translated.
+    last_error_code: Mapped[str] = mapped_column(String(64), default="")
+    retry_after: Mapped[float | None] = mapped_column(Float)  # seconds the service asked for
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

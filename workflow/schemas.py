@@ -38,6 +38,14 @@ class StoreView(BaseModel):
     name: str
 
 
+class DeadJobView(BaseModel):
+    """Outgoing work of a ticket that could not go out: its kind and failure code."""
+
+    id: int
+    kind: str
+    code: str
+
+
 class EventView(BaseModel):
     id: int
     ticket_id: int
@@ -96,11 +104,13 @@ class TicketView(BaseModel):
     events: list[EventView] = []
     actions: list[ActionView] = []
     pending_jobs: list[str] = []
+    dead_jobs: list[DeadJobView] = []
 
     @classmethod
     def of(cls, t: Ticket, *, days_overdue: int = 0, events: bool = True,
            actions: list[ActionView] | None = None,
-           pending_jobs: list[str] | None = None) -> TicketView:
+           pending_jobs: list[str] | None = None,
+           dead_jobs: list[DeadJobView] | None = None) -> TicketView:
         from workflow.forms import date_label_for
 
         return cls(
@@ -118,6 +128,7 @@ class TicketView(BaseModel):
             slack_channel=t.slack_channel, slack_ts=t.slack_ts,
             events=[EventView.of(e, t.kind) for e in t.events] if events else [],
             actions=actions or [], pending_jobs=pending_jobs or [],
+            dead_jobs=dead_jobs or [],
         )
 
 

@@ -8,7 +8,7 @@ clear AlreadyMoved for the other.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, object_session, selectinload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from workflow import effects, labels, linkage, machine, mapping, outbox
+from workflow import effects, labels, linkage, machine, mapping, outbox, registry
 from workflow.calendar import BusinessCalendar, LeadTimeRules
 from workflow.contacts import contact_errors
 from workflow.db import transaction, utcnow
@@ -33,7 +33,14 @@ from workflow.errors import (
 from workflow.forms import Kind, RequestForm, StoreEntry, parse_request
 from workflow.kintone import render_kintone_text
 from workflow.models import OutboxJob, ProcessedRequest, Ticket, TicketEvent, TicketStore
-from workflow.schemas import ActionView, Actor, EventView, StoreLinkView, TicketView
+from workflow.schemas import (
+    ActionView,
+    Actor,
+    DeadJobView,
+    EventView,
+    StoreLinkView,
+    TicketView,
+)
 from workflow.settings import Settings
 
 _EVENTS = cast(Table, TicketEvent.__table__)
@@ -83,10 +90,14 @@ class Workflow:
         return ticket
 
     def _view(self, session: Session, ticket: Ticket, actor: Actor | None) -> TicketView:
-        pending = [job.kind for job in outbox.pending_for_ticket(session, ticket.id)]
+        # One query for both: waiting work ("送信待ち") and dead work (「送信できませんでした」).
+        unsent = outbox.unsent_for_ticket(session, ticket.id)
+        pending = [job.kind for job in unsent if job.state == "pending"]
+        dead = [DeadJobView(id=j.id, kind=j.kind, code=j.last_error_code or "")
+                for j in unsent if j.state == "dead"]
         return TicketView.of(ticket, days_overdue=self._days_overdue(ticket),
                              actions=self.available_actions(ticket, actor) if actor else [],
-                             pending_jobs=pending)
+                             pending_jobs=pending, dead_jobs=dead)
 
     def _days_overdue(self, ticket: Ticket) -> int:
         if ticket.status != "partner_setup" or ticket.sla_due is None:
@@ -164,9 +175,9 @@ class Workflow:
                                 customer_email=customer_email, created_at=self.clock())
                 self._form_fields(ticket, form)
                 session.add(ticket)
-                company = linkage.get_or_create_company(session, form.company_code,
+                company = registry.get_or_create_company(session, form.company_code,
                                                         form.company_name)
-                linkage.ensure_stores(session, company, [(s.code, s.name) for s in form.stores])
+                registry.ensure_stores(session, company, [(s.code, s.name) for s in form.stores])
                 self._record(session, ticket, actor=actor, action="file", from_status=None,
                              note=form.remarks)
         except IntegrityError as exc:
@@ -177,7 +188,7 @@ class Workflow:
 
     def advance(self, ticket_id: int, action: str, *, actor: Actor, note: str = "",
                 expected_status: str | None = None, idempotency_key: str | None = None,
-                links: list[linkage.StoreLink] | None = None,
+                links: Sequence[linkage.StoreLink | linkage.RawLink] | None = None,
                 makasete_company_code: str | None = None,
                 form: Mapping[str, Any] | None = None,
                 service: str | None = None) -> TicketView:
@@ -209,7 +220,9 @@ class Workflow:
                     linkage.link_stores(session, company_code=ticket.company_code,
                                         makasete_company_code=makasete_company_code or "",
                                         links=links or [], today=self.today(),
-                                        company_name=ticket.company_name, service=service)
+                                        company_name=ticket.company_name,
+                                        targets={s.store_code: s.store_name
+                                                 for s in ticket.stores}, service=service)
                 machine.check_guards(machine.GuardContext(action, ticket, actor, note, session))
                 if parsed is not None:
                     self._form_fields(ticket, parsed)
@@ -243,6 +256,12 @@ class Workflow:
                 .values(slack_channel=channel, slack_ts=ts)
                 .execution_options(synchronize_session=False))
             return bool(getattr(result, "rowcount", 0))
+
+    def ticket_in_thread(self, channel: str, thread_ts: str) -> int | None:
+        """The ticket whose Slack message starts the thread `thread_ts` in `channel`, if any."""
+        with self.factory() as session:
+            return session.scalar(select(Ticket.id).where(Ticket.slack_channel == channel,
+                                                          Ticket.slack_ts == thread_ts))
 
     def _kind_of(self, ticket_id: int) -> str:
         with self.factory() as session:
@@ -358,25 +377,42 @@ class Workflow:
 
     # ---- store linkage -------------------------------------------------------------------
     def link_stores(self, *, company_code: str, makasete_company_code: str,
-                    links: list[linkage.StoreLink],
+                    links: Sequence[linkage.StoreLink | linkage.RawLink],
+                    replace_company_code: bool = False,
                     service: str | None = None) -> list[StoreLinkView]:
-        """Record まかせてネット codes and dates for stores and set them 連携済 (outside a
-        ticket); the registry is seeded with the masters of those stores at this moment."""
+        """Record まかせてネット codes and dates for stores of a known company and set them
+        連携済 (outside a ticket); a different まかせてネット企業コード only with
+        `replace_company_code`. The registry is seeded with those stores' masters now."""
+        company_code = linkage.usen_company_code(company_code)
         with transaction(self.factory) as session:
             linkage.link_stores(session, company_code=company_code,
                                 makasete_company_code=makasete_company_code, links=links,
-                                today=self.today(), service=service)
+                                today=self.today(), replace_company_code=replace_company_code,
+                                create_company=False, service=service)
             if self.masters is not None:
-                mapping.seed_from_masters(
-                    session, company_code,
-                    self.masters(session, company_code, [link.store_code for link in links]),
-                    source="link", at=self.clock())
+                codes = [linkage.normalized(link.store_code) for link in links]
+                mapping.seed_from_masters(session, company_code,
+                                          self.masters(session, company_code, codes),
+                                          source="link", at=self.clock())
         return self.store_links(company_code)
+
+    def preview_linkage(self, ticket_id: int, *, makasete_company_code: str,
+                        links: Sequence[linkage.StoreLink | linkage.RawLink],
+                        service: str | None = None) -> linkage.Preview:
+        """設定完了's linkage for a ticket checked with every rule, nothing written: what a
+        returned 設定依頼書 would record (counts, rows) or every problem in it at once."""
+        with self.factory() as session:
+            ticket = self._load(session, ticket_id, events=False)
+            return linkage.preview_links(
+                session, company_code=ticket.company_code,
+                makasete_company_code=makasete_company_code, links=links, today=self.today(),
+                targets={s.store_code: s.store_name for s in ticket.stores}, require_all=True,
+                service=service)
 
     def unlink_company(self, company_code: str) -> list[StoreLinkView]:
         """連携解除: every store of the company goes back to 未連携."""
         with transaction(self.factory) as session:
-            linkage.unlink_company(session, company_code)
+            registry.unlink_company(session, company_code)
         return self.store_links(company_code)
 
     def ticket_links(self, ticket: TicketView) -> list[StoreLinkView]:
@@ -388,10 +424,10 @@ class Workflow:
         the customer's message) reads its stores here, never from the registry's names.
         A store the registry has no row for is listed 未連携 with no codes.
         """
-        registry = {r.store_code: r for r in self.store_links(ticket.company_code)}
+        recorded = {r.store_code: r for r in self.store_links(ticket.company_code)}
         rows = []
         for store in ticket.stores:
-            known = registry.get(store.code)
+            known = recorded.get(store.code)
             if known is not None:
                 rows.append(known.model_copy(update={"store_name": store.name,
                                                      "company_name": ticket.company_name}))
@@ -399,10 +435,10 @@ class Workflow:
                 rows.append(StoreLinkView(
                     company_code=ticket.company_code, company_name=ticket.company_name,
                     makasete_company_code=next(
-                        (r.makasete_company_code for r in registry.values()), None),
-                    destination=next((r.destination for r in registry.values()), "ex"),
+                        (r.makasete_company_code for r in recorded.values()), None),
+                    destination=next((r.destination for r in recorded.values()), "ex"),
                     store_code=store.code, store_name=store.name, makasete_store_code=None,
-                    start_date=None, end_date=None, state=linkage.UNLINKED))
+                    start_date=None, end_date=None, state=registry.UNLINKED))
         return rows
 
     def store_links(self, company_code: str | None = None) -> list[StoreLinkView]:
@@ -414,7 +450,7 @@ class Workflow:
                               destination=c.destination, store_code=s.store_code,
                               store_name=s.name, makasete_store_code=s.makasete_store_code,
                               start_date=s.start_date, end_date=s.end_date,
-                              state=linkage.state_label(s))
-                for c in linkage.list_companies(session, company_code) for s in c.stores
+                              state=registry.state_label(s))
+                for c in registry.list_companies(session, company_code) for s in c.stores
             ]
 

@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     slack_api_url: str = Field(default="https://slack.com/api/", alias="SLACK_API_URL")
     slack_requests_channel: str = Field(default="", alias="SLACK_REQUESTS_CHANNEL")
     slack_command: str = Field(default="/renkei", alias="RENKEI_SLACK_COMMAND")
+    # Posts per second into one channel, sustained, and the burst allowed above it (Slack:
+    # about one message a second per channel, short bursts tolerated).
+    slack_channel_rate: float = Field(default=1.0, gt=0, alias="SLACK_CHANNEL_POSTS_PER_SECOND")
+    slack_channel_burst: int = Field(default=5, ge=1, alias="SLACK_CHANNEL_BURST")
     http_port: int = Field(default=3000, alias="RENKEI_HTTP_PORT")
 
     # The register's 閉局 call (POST /pos/close): off unless a token is set; on its own
@@ -80,6 +84,7 @@ class Settings(BaseSettings):
     smtp_password: str = Field(default="", alias="SMTP_PASSWORD", repr=False)
     smtp_starttls: bool = Field(default=True, alias="SMTP_STARTTLS")
     reminder_check_minutes: int = Field(default=15, ge=1, alias="RENKEI_REMINDER_CHECK_MINUTES")
+    outbox_retention_days: int = Field(default=35, ge=1, alias="RENKEI_OUTBOX_RETENTION_DAYS")
 
     # Web pages for people without Slack (partner, customer, dashboard; bot/web). Without a
     # secret key the pages are off: the signed links could not be checked.

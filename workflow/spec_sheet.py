@@ -3,7 +3,9 @@
 Pure functions: `SpecSheetData` in (built from the database by `workflow.partner.spec_sheet_data`),
 an .xlsx workbook or a CSV out. The partner (ジャストプランニング) keys the stores into
 まかせてネットEX from it, so every target store is listed with its USEN 店舗CD and, where
-already known, its まかせてネット店舗コード and dates.
+already known, its まかせてネット codes and dates. The partner fills the yellow columns
+(まかせてネット企業コード, 店舗コード, 連携開始日, 連携終了日) and sends the file back;
+`workflow.linkage_sheet` reads it and 設定完了 records it.
 """
 
 from __future__ import annotations
@@ -24,18 +26,23 @@ TITLE = "まかせてネットEX 連携設定依頼書"
 # 設定変更 sends 設定情報 at step 3 (seed 1-3 「設定情報送付」), not a 設定依頼書.
 SHEET_NAMES = {"new": SHEET_NAME, "change": document_label("change")}
 TITLES = {"new": TITLE, "change": "まかせてネットEX 設定情報（設定変更）"}
-STORE_HEADERS = ("店舗CD", "店舗名", "まかせてネット店舗コード", "連携開始日", "連携終了日")
+STORE_HEADERS = ("店舗CD", "店舗名", "まかせてネット企業コード", "まかせてネット店舗コード",
+                 "連携開始日", "連携終了日")
+FILL_COLUMNS = STORE_HEADERS[2:]  # what the partner fills in and returns
+FILL_NOTE = ("黄色の列（まかせてネット企業コード・まかせてネット店舗コード・連携開始日・"
+             "連携終了日）をご記入のうえ、このファイルをご返送ください（日付は YYYY/MM/DD）。")
 ADDITION_LABELS: dict[str, str] = {
     "payment_items": "追加した支払科目",
     "discounts": "追加した値割引",
     "customer_segments": "追加した客層",
 }
-CSV_HEADERS = ("依頼番号", "依頼種別", "企業CD", "顧客CD", "企業名", "まかせてネット企業コード",
-               "希望日", *STORE_HEADERS, *ADDITION_LABELS.values())
+CSV_HEADERS = ("依頼番号", "依頼種別", "企業CD", "顧客CD", "企業名", "希望日", *STORE_HEADERS,
+               *ADDITION_LABELS.values())
 _BOLD = Font(bold=True)
 _TITLE_FONT = Font(bold=True, size=14)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-_COLUMN_WIDTHS = (16, 36, 24, 14, 14)
+_FILL_HERE = PatternFill("solid", fgColor="FFF2CC")
+_COLUMN_WIDTHS = (16, 36, 24, 24, 14, 14)
 
 
 @dataclass(frozen=True)
@@ -93,7 +100,7 @@ def _header_row(ws: Worksheet, row: int, headers: tuple[str, ...]) -> None:
     for col, text in enumerate(headers, start=1):
         cell = ws.cell(row=row, column=col, value=text)
         cell.font = _BOLD
-        cell.fill = _HEADER_FILL
+        cell.fill = _FILL_HERE if text in FILL_COLUMNS else _HEADER_FILL
 
 
 def build_xlsx(data: SpecSheetData) -> bytes:
@@ -111,16 +118,19 @@ def build_xlsx(data: SpecSheetData) -> bytes:
 
     row += 1
     ws.cell(row=row, column=1, value="対象店舗").font = _BOLD
+    ws.cell(row=row, column=2, value=FILL_NOTE)
     row += 1
     _header_row(ws, row, STORE_HEADERS)
     for store in data.stores:
         row += 1
-        values = (store.code, store.name, store.makasete_store_code or "",
-                  _ymd(store.start_date), _ymd(store.end_date))
+        values = (store.code, store.name, data.makasete_company_code or "",
+                  store.makasete_store_code or "", _ymd(store.start_date), _ymd(store.end_date))
         for col, value in enumerate(values, start=1):
-            # Codes stay text: 0001 must not become the number 1.
+            # Codes and dates stay text: 0001 must not become the number 1.
             cell = ws.cell(row=row, column=col, value=value)
             cell.number_format = "@"
+            if col > 2:
+                cell.fill = _FILL_HERE
 
     if data.kind == "change":
         row += 2
@@ -155,9 +165,9 @@ def build_csv(data: SpecSheetData) -> bytes:
     writer.writerow(CSV_HEADERS)
     for store in data.stores:
         writer.writerow((f"#{data.ticket_id}", data.kind_label, data.company_code,
-                         data.customer_code, data.company_name,
-                         data.makasete_company_code or "", _ymd(data.desired_date),
-                         store.code, store.name, store.makasete_store_code or "",
+                         data.customer_code, data.company_name, _ymd(data.desired_date),
+                         store.code, store.name, data.makasete_company_code or "",
+                         store.makasete_store_code or "",
                          _ymd(store.start_date), _ymd(store.end_date),
                          *("、".join(data.additions.get(key, ())) for key in ADDITION_LABELS)))
     return out.getvalue().encode("utf-8-sig")

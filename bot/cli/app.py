@@ -8,7 +8,8 @@ from pathlib import Path
 import typer
 
 from bot import context
-from bot.cli import export
+from bot.cli import export, prune
+from bot.cli import outbox as cli_outbox
 from bot.cli import report as cli_report
 from bot.cli import run as cli_run
 from bot.cli import tickets as cli_tickets
@@ -26,10 +27,12 @@ app.add_typer(mapping_app, name="mapping")
 app.command("kintone-text")(cli_tickets.kintone_text)
 cli_run.register(app)
 
-db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema and retention.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
+db_app.command("prune")(prune.prune)
 export.register(app)  # `renkei export …` and `renkei demo-data`
+cli_outbox.register(app)  # `renkei outbox list | retry`
 cli_report.register(app)  # `renkei report`
 
 

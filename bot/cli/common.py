@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from bot import messages
 from workflow.errors import RenkeiError, ValidationFailed
 from workflow.forms import FIELD_LABELS
+from workflow.textfiles import decode
 
 T = TypeVar("T")
 
@@ -29,7 +30,10 @@ def field_label(field: str) -> str:
 def show_error(exc: RenkeiError) -> None:
     if isinstance(exc, ValidationFailed):
         for e in exc.errors:
-            typer.secho(f"  ✗ {field_label(e.field)}: {e.message}", fg="red", err=True)
+            label = field_label(e.field)
+            # A returned sheet's messages name row, store and column themselves.
+            text = e.message if f"{label}:" in e.message else f"{label}: {e.message}"
+            typer.secho(f"  ✗ {text}", fg="red", err=True)
     else:
         typer.secho(f"  ✗ {exc.message}", fg="red", err=True)
 
@@ -62,13 +66,9 @@ def retry_prompt(ask: Callable[[], T]) -> T:
             show_error(exc)
 
 
-# Excel and Notepad on Japanese Windows write UTF-8 with a BOM or CP932 (Shift_JIS plus
-# Microsoft's extensions); utf-8-sig reads UTF-8 with or without the BOM.
-_ENCODINGS = ("utf-8-sig", "cp932")
-
-
 def read_text_file(path: Path) -> str:
-    """The text of a file people hand us, in whichever encoding Japanese Windows saved it.
+    """The text of a file people hand us, in whichever encoding Japanese Windows saved it
+    (workflow.textfiles.decode: UTF-8 with or without BOM, CP932).
 
     A missing file, a folder or an undecodable file is a RenkeiError naming the path.
     """
@@ -80,12 +80,10 @@ def read_text_file(path: Path) -> str:
         raise RenkeiError(messages.file_missing(str(path))) from None
     except PermissionError:
         raise RenkeiError(messages.file_unreadable(str(path))) from None
-    for encoding in _ENCODINGS:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise RenkeiError(messages.file_encoding(str(path)))
+    try:
+        return decode(data, field="file")
+    except ValidationFailed:
+        raise RenkeiError(messages.file_encoding(str(path))) from None
 
 
 def read_json_object(path: Path) -> dict[str, Any]:

@@ -15,7 +15,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bot.cli.common import print_table
-from exporter import demo, outbox
+from exporter import demo, demo_offline, late, outbox
 from exporter.batches import enqueue_close
 from exporter.kinds import write_schemas
 from exporter.service import Runtime, close_store, parse_close_request, runtime
@@ -134,9 +134,10 @@ def status(
             note += f"  {r.last_error[:60]}"
         table.append((f"{r.company_code}/{r.store_code}",
                       f"{r.makasete_company_code}/{r.makasete_store_code}", r.delivered,
-                      r.last_delivered_date or "-", r.pending, age, r.dead, note.strip()))
+                      r.last_delivered_date or "-", r.pending, age, r.dead, r.revisions,
+                      note.strip()))
     print_table(["store", "makasete", "delivered", "last date", "pending", "oldest", "dead",
-                 "next attempt / error"], table)
+                 "revised", "next attempt / error"], table)
     for r in rows:
         for d in r.dead_batches:
             typer.secho(f"    dead {d.idempotency_key}: {d.last_error[:80]}", fg="red")
@@ -191,6 +192,32 @@ def backfill(
         _summary(_drain(rt, progress=True), rt)
 
 
+@export_app.command("scan")
+def scan(
+    send: bool = typer.Option(True, "--send/--no-send", help="Drain after enqueueing."),
+) -> None:
+    """The late-data check now: days (and hours) that received register rows after they were
+    frozen are enqueued as their next revision (it also runs hourly and after every close)."""
+    rt = runtime()
+    found = late.scan(rt.factory, rt.tz)
+    typer.echo(f"rows received since {found.since.astimezone(rt.tz):%Y-%m-%d %H:%M:%S} JST: "
+               f"{len(found.late_days)} late days, {len(found.late_hours)} late hours, "
+               f"{len(found.enqueued)} revisions enqueued")
+    unchanged = 0
+    for company, store, day in found.late_days:
+        kinds = sorted(e.kind for e in found.enqueued if e.hour is None
+                       and (e.company_code, e.store_code, e.business_date) ==
+                       (company, store, day))
+        if kinds:
+            typer.echo(f"  {company}/{store} {day}: revision for " + ", ".join(kinds))
+        else:
+            unchanged += 1
+    if unchanged:
+        typer.echo(f"  {unchanged} more days read again: no kind changed, nothing to send")
+    if send and found.enqueued:
+        _summary(_drain(rt), rt)
+
+
 @export_app.command("schema")
 def schema(out: Path = typer.Option(Path("docs/export-schema"), help="Folder.")) -> None:
     """Write the JSON Schema of the eight kinds and the envelope."""
@@ -208,7 +235,12 @@ def demo_data(
                                                    "40-90, random)."),
     new_items: bool = typer.Option(False, "--new-items", help="Make --store use, from today, "
                                    "a 支払科目, a 値割引 and a 客層 the partner was never told."),
-    store: str | None = typer.Option(None, help="USEN 店舗CD for --new-items."),
+    offline_days: int | None = typer.Option(
+        None, "--offline-days", min=1, max=366,
+        help="Instead: --store's register was offline over the last N days up to --end; the "
+             "receipts it made then arrive now (then `renkei export scan`)."),
+    store: str | None = typer.Option(None, help="USEN 店舗CD for --new-items or "
+                                                "--offline-days."),
 ) -> None:
     """Fill the POS tables with realistic sample data and link the stores (連携済); linking
     seeds the mapping registry with the masters of that moment."""
@@ -218,6 +250,11 @@ def demo_data(
         return
     with _user_errors():
         last = _date(end, "end") if end else rt.settings.clock()().astimezone(rt.tz).date()
+        if offline_days is not None:
+            if not store:
+                raise ValidationFailed([FieldError("store", "--offline-days needs --store")])
+            _offline(rt, company, store, offline_days, last, receipts)
+            return
         with rt.factory() as session:  # sample sales never land on a company with requests
             demo.refuse_real_company(session, company)
         counts = demo.generate(rt.factory, company_code=company, stores=stores, days=days,
@@ -244,6 +281,18 @@ def _new_items(rt: Runtime, company: str, store: str | None) -> None:
     typer.echo(f"company {company} store {store} uses from {today}: " + ", ".join(
         f"{kind} {code}:{name}" for kind, (code, name) in items.items()))
     typer.echo("next: renkei mapping scan   (then renkei mapping drift)")
+
+
+def _offline(rt: Runtime, company: str, store: str, days: int, last: date,
+             receipts: int | None) -> None:
+    added = demo_offline.arrive_offline(rt.factory, company_code=company, store_code=store,
+                                        days=days, end=last, tz=rt.tz,
+                                        now=rt.settings.clock()().astimezone(rt.tz),
+                                        receipts_per_day=receipts)
+    for day, count in added.items():
+        typer.echo(f"{company}/{store} {day}: {count} receipts made offline arrived now")
+    typer.echo("next: renkei export scan   (days already sent go out again as their next "
+               "revision; days not yet closed go out at their close)")
 
 
 def register(app: typer.Typer) -> None:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import typer
 
 from bot import context
 from bot.cli.common import print_json, print_table, user_errors
-from workflow.calendar import read_date
-from workflow.linkage import SERVICES, StoreLink
+from workflow.linkage import SERVICES, RawLink, usen_company_code
 
 stores_app = typer.Typer(help="Store linkage: まかせてネット codes, dates, 連携状態.",
                          no_args_is_help=True)
@@ -39,33 +36,39 @@ def stores_list(
               r.start_date or "-", r.end_date or "-", r.state) for r in mine])
 
 
-def _parse_date(value: str, field: str, label: str) -> date:
-    day = read_date(value, field=field, label=label)
-    assert day is not None  # required
-    return day
-
-
 @stores_app.command("link")
 def stores_link(
-    company: str = typer.Option(..., help="USEN 企業CD."),
+    company: str = typer.Option(..., help="USEN 企業CD (a company renkei knows from a request)."),
     store: str = typer.Option(..., help="USEN 店舗CD (e.g. 0001)."),
     makasete_company: str = typer.Option(..., help="まかせてネット企業コード (1-5 digits)."),
-    makasete_store: str = typer.Option(..., help="まかせてネット店舗コード (1-6 digits)."),
-    start: str = typer.Option(..., help="連携開始日, today or later (YYYY-MM-DD)."),
+    makasete_store: str = typer.Option(..., help="まかせてネット店舗コード (1-6 digits), unique "
+                                       "within the まかせてネット企業コード."),
+    start: str = typer.Option(..., help="連携開始日, today or later unless unchanged "
+                              "(YYYY-MM-DD)."),
     end: str = typer.Option(..., help="連携終了日, in the future, not before start."),
     name: str = typer.Option("", help="店舗名, when the store is new to renkei."),
+    replace_company_code: bool = typer.Option(
+        False, "--replace-company-code",
+        help="Allow replacing the company's current まかせてネット企業コード."),
     service: str = typer.Option("ex", help="The company's service: ex (まかせてネットEX) or "
                                            "net (まかせてネット); exports go to "
                                            "EXPORT_DESTINATION or EXPORT_DESTINATION_NET."),
 ) -> None:
-    """Link one store (連携済) once its codes and dates are valid; the mapping registry is
-    seeded with the store's 支払科目 / 値割引 / 客層 of this moment."""
+    """Link one store (連携済) once its codes and dates are valid (seed 2-2 rules); the mapping
+    registry is seeded with the store's 支払科目 / 値割引 / 客層 of this moment."""
+    wf = context.default().workflow
     with user_errors():
-        rows = context.default().workflow.link_stores(
-            company_code=company, makasete_company_code=makasete_company, service=service,
-            links=[StoreLink(store, makasete_store, _parse_date(start, "start_date", "連携開始日"),
-                             _parse_date(end, "end_date", "連携終了日"), name)])
-    typer.secho(f"企業CD {company} 店舗 {store} を連携済にしました（{len(rows)}店舗を表示中）。",
+        code = usen_company_code(company)
+        before = next((r.makasete_company_code for r in wf.store_links(code)), None)
+        rows = wf.link_stores(
+            company_code=code, makasete_company_code=makasete_company, service=service,
+            links=[RawLink(store, makasete_store, start, end, name=name)],
+            replace_company_code=replace_company_code)
+    after = next((r.makasete_company_code for r in rows), None)
+    if before and after != before:
+        typer.secho(f"まかせてネット企業コードを {before} から {after} に置き換えました。",
+                    fg="yellow")
+    typer.secho(f"企業CD {code} 店舗 {store} を連携済にしました（{len(rows)}店舗を表示中）。",
                 fg="green")
 
 

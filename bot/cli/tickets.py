@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,8 @@ from workflow.calendar import read_date, shown_time
 from workflow.errors import RenkeiError, ValidationFailed
 from workflow.forms import date_label_for
 from workflow.labels import step_label
-from workflow.linkage import StoreLink
+from workflow.linkage import RawLink
+from workflow.linkage_sheet import ReturnedSheet, read_returned
 from workflow.machine import STATES, TRIGGERS
 from workflow.schemas import TicketView
 
@@ -183,18 +183,25 @@ def _prompt_date(label: str, field: str) -> date:
     return retry_prompt(ask)
 
 
-def _linkage_prompts(view: TicketView) -> tuple[str, list[StoreLink]]:
-    code = typer.prompt("まかせてネット企業コード（半角数字1〜5桁）")
+def _linkage_prompts(view: TicketView) -> tuple[str, list[RawLink]]:
+    code = str(typer.prompt("まかせてネット企業コード（半角数字1〜5桁）"))
     links = []
     for s in view.stores:
         typer.echo(f"店舗 {s.code}:{s.name}")
-        links.append(StoreLink(
-            store_code=s.code,
-            makasete_store_code=typer.prompt("  まかせてネット店舗コード（1〜6桁）"),
-            start_date=_prompt_date("連携開始日", "start_date"),
-            end_date=_prompt_date("連携終了日", "end_date"),
-            name=s.name))
+        # Dates are asked again until they are dates; the rows then go to the one parser.
+        links.append(RawLink(
+            s.code, typer.prompt("  まかせてネット店舗コード（1〜6桁）"),
+            _prompt_date("連携開始日", "start_date").isoformat(),
+            _prompt_date("連携終了日", "end_date").isoformat()))
     return code, links
+
+
+def _linkage_file(path: Path, view: TicketView) -> ReturnedSheet:
+    """A returned 設定依頼書 (.xlsx/.csv) or a JSON file, read like the Slack upload."""
+    if not path.is_file():
+        raise RenkeiError(f"ファイルがありません: {path}" if not path.exists()
+                          else f"ファイルではありません（フォルダです）: {path}")
+    return read_returned(path.read_bytes(), path.name, targets=[s.code for s in view.stores])
 
 
 @tickets_app.command("advance")
@@ -203,10 +210,11 @@ def tickets_advance(
     action: str = typer.Argument(..., help="A trigger, e.g. request_kintone, send_spec, verify."),
     user: str = AS_USER,
     note: str = typer.Option("", help="A note for the audit trail (the reason for send_back)."),
-    linkage_json: Path | None = typer.Option(
-        None, "--linkage", help="complete_setup: JSON {makasete_company_code, service (ex|net, "
-        "default ex), stores: [{store_code, makasete_store_code, start_date, end_date}]}; "
-        "prompted if omitted."),
+    linkage_file: Path | None = typer.Option(
+        None, "--linkage", help="complete_setup: the returned 設定依頼書 (.xlsx or .csv, with "
+        "the まかせてネット columns filled) or JSON {makasete_company_code, service (ex|net; "
+        "omitted: the company's, ex for a new one), stores: [{store_code, makasete_store_code, "
+        "start_date, end_date}]}; prompted if omitted."),
     form_json: Path | None = typer.Option(None, "--form", help="resubmit: the corrected form."),
 ) -> None:
     """Move a ticket on by ACTION as USER."""
@@ -218,21 +226,13 @@ def tickets_advance(
                             else field_label("note"))
     with user_errors():
         if action == "complete_setup":
-            if linkage_json:
-                data = json.loads(linkage_json.read_text(encoding="utf-8"))
-                extra["makasete_company_code"] = str(data.get("makasete_company_code", ""))
-                extra["service"] = str(data.get("service") or "ex")
-                extra["links"] = [StoreLink(
-                    store_code=str(s["store_code"]),
-                    makasete_store_code=str(s.get("makasete_store_code", "")),
-                    start_date=read_date(s.get("start_date"), field="start_date",
-                                         label="連携開始日", required=False),
-                    end_date=read_date(s.get("end_date"), field="end_date", label="連携終了日",
-                                       required=False))
-                    for s in data.get("stores", [])]
+            view = wf.get(ticket_id)
+            if linkage_file:
+                sheet = _linkage_file(linkage_file, view)
+                extra.update(makasete_company_code=sheet.makasete_company_code,
+                             links=sheet.rows, service=sheet.service)
             else:
-                extra["makasete_company_code"], extra["links"] = _linkage_prompts(
-                    wf.get(ticket_id))
+                extra["makasete_company_code"], extra["links"] = _linkage_prompts(view)
         if form_json:
             extra["form"] = read_json_object(form_json)
         view = wf.advance(ticket_id, action, actor=wf.actor(user), note=note, **extra)

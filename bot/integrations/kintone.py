@@ -4,7 +4,8 @@ Authentication is an app API token (`X-Cybozu-API-Token`, with レコード追�
 rights). Retries are not done here: the outbox retries a job whose handler raised, so a
 transient failure (429, 5xx, a dropped connection) is raised as `KintoneUnavailable`, and a
 request Kintone rejects for good (its 4xx error JSON `{"code","id","message","errors"}`) as
-`workflow.outbox.Permanent` carrying Kintone's message.
+`workflow.fates.Permanent` carrying Kintone's message; which is which is the table in
+bot/integrations/failures.py (the error code first — CB_VA01 … — then the HTTP status).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import Any
 
 import httpx
 
-from workflow.outbox import Permanent
+from bot.integrations.failures import kintone_fate
+from workflow.fates import Fate, Permanent, Transient
 
 RECORD_PATH = "/k/v1/record.json"
 COMMENT_PATH = "/k/v1/record/comment.json"
@@ -28,7 +30,7 @@ def record_url(base_url: str, app_id: str, record_id: str) -> str:
     return f"{base_url.rstrip('/')}/k/{app_id}/show#record={record_id}"
 
 
-class KintoneUnavailable(Exception):
+class KintoneUnavailable(Transient):
     """Kintone did not take the request now (429, 5xx, network): retry later."""
 
 
@@ -96,17 +98,22 @@ class KintoneClient:
         try:
             response = self._http.post(path, content=content)
         except httpx.HTTPError as exc:  # connection refused, timeout, reset
-            raise KintoneUnavailable(f"Kintone {path}: {type(exc).__name__}: {exc}") from exc
-        if response.status_code == 429 or response.status_code >= 500:
-            raise KintoneUnavailable(
-                f"Kintone {path}: HTTP {response.status_code} {_error_text(response)}")
-        if response.status_code >= 400:
-            raise Permanent(f"Kintone {path}: HTTP {response.status_code} "
-                            f"{_error_text(response)}")
+            raise KintoneUnavailable(f"Kintone {path}: {type(exc).__name__}: {exc}",
+                                     code="kintone:0") from exc
+        status = response.status_code
+        if status >= 400:
+            code = _error_code(response)
+            detail = f"Kintone {path}: HTTP {status} {_error_text(response)}"
+            key = (f"kintone:{status}:{code}" if code else f"kintone:{status}")[:64]
+            if kintone_fate(status, code) == Fate.PERMANENT:
+                raise Permanent(detail, code=key)
+            raise KintoneUnavailable(detail, code=key,
+                                     retry_after=_retry_after(response))
         try:
             data = response.json()
         except ValueError as exc:
-            raise KintoneUnavailable(f"Kintone {path}: response is not JSON") from exc
+            raise KintoneUnavailable(f"Kintone {path}: response is not JSON",
+                                     code="kintone:bad_json") from exc
         return data if isinstance(data, dict) else {}
 
     def add_record(self, fields: Mapping[str, Any]) -> str:
@@ -123,6 +130,21 @@ class KintoneClient:
         """Post `text` as a comment on a record (cut to Kintone's 65,535 characters)."""
         self._post(COMMENT_PATH, {"app": self.app_id, "record": record_id,
                                   "comment": {"text": text[:MAX_COMMENT_CHARS]}})
+
+
+def _error_code(response: httpx.Response) -> str:
+    """Kintone's error code ("CB_VA01", "GAIA_…"), '' when the body carries none."""
+    try:
+        data = response.json()
+    except ValueError:
+        return ""
+    code = data.get("code") if isinstance(data, dict) else None
+    return str(code) if isinstance(code, str) and code.isascii() else ""
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After", "").strip()
+    return float(value) if value.isascii() and value.isdigit() else None
 
 
 def _error_text(response: httpx.Response) -> str:

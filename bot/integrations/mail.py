@@ -3,7 +3,8 @@
 STARTTLS and login are optional (a relay inside the network may need neither). Like the Kintone
 client, this does not retry: a temporary failure raises, and the outbox retries the job; a
 refusal that retrying cannot fix (a 5xx for the recipient or the sender, bad credentials)
-raises `workflow.outbox.Permanent`.
+raises `workflow.fates.Permanent`; the reply code is kept as the failure's code (the table in
+bot/integrations/failures.py: 4xx transient, 5xx permanent).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
 
-from workflow.outbox import Permanent
+from bot.integrations.failures import smtp_failure
+from workflow.fates import Fate, Permanent, Transient
 from workflow.settings import Settings
 
 Attachment = tuple[str, bytes, str]  # file name, content, MIME type
@@ -74,15 +76,9 @@ class MailSender:
                 if self.user:
                     smtp.login(self.user, self.password)
                 smtp.send_message(msg)
-        except smtplib.SMTPAuthenticationError as exc:
-            raise Permanent(f"SMTP login refused for {self.user!r}: {exc}") from exc
-        except smtplib.SMTPRecipientsRefused as exc:
-            codes = [code for code, _ in exc.recipients.values()]
-            if all(code >= 500 for code in codes):
-                raise Permanent(f"SMTP refused recipient {to!r}: {exc.recipients}") from exc
-            raise
-        except smtplib.SMTPResponseException as exc:
-            if exc.smtp_code >= 500:
-                raise Permanent(f"SMTP refused the message: {exc.smtp_code} "
-                                f"{exc.smtp_error!r}") from exc
-            raise
+        except (smtplib.SMTPException, OSError) as exc:
+            failure = smtp_failure(exc)
+            detail = f"{failure.detail} (to {to!r}, login {self.user!r})"
+            if failure.fate == Fate.PERMANENT:
+                raise Permanent(detail, code=failure.code) from exc
+            raise Transient(detail, code=failure.code) from exc

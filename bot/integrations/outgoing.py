@@ -24,12 +24,14 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot import messages as m
+from bot.integrations.failures import reason, slack_failure
 from bot.integrations.kintone import KintoneFieldCodes
 from bot.integrations.outgoing_drift import DraftSender
 from bot.integrations.senders import kintone_configured, make_handlers
 from bot.slack import views_partner
-from bot.slack.notifier import PERMANENT, Notifier, kintone_url, slack_errors
+from bot.slack.notifier import Notifier, kintone_url
 from workflow import effects, mapping, notices, outbox, partner
+from workflow.fates import Fate, Permanent
 from workflow.models import OutboxJob
 from workflow.outbox import Handler, Skip
 from workflow.schemas import TicketView
@@ -100,9 +102,8 @@ class Outgoing:
 
     def _post(self, ticket_id: int, text: str, blocks: list[dict[str, Any]] | None = None
               ) -> None:
-        _, channel, ts = self.notifier.thread_of(ticket_id)
-        with slack_errors():
-            self.client.chat_postMessage(channel=channel, thread_ts=ts, text=text, blocks=blocks)
+        self.notifier.in_thread(ticket_id, lambda channel, ts: self.client.chat_postMessage(
+            channel=channel, thread_ts=ts, text=text, blocks=blocks))
 
     def _mention_actor(self, event_id: Any) -> str:
         try:
@@ -154,7 +155,7 @@ class Outgoing:
     # ---- 設定依頼書 -------------------------------------------------------------------------
     def spec_document(self, job: OutboxJob) -> None:
         ticket_id = _ticket_id(job)
-        ticket, channel, ts = self.notifier.thread_of(ticket_id)
+        ticket, _, _ = self.notifier.thread_of(ticket_id)
         if ticket.status == "cancelled":
             raise Skip(f"ticket #{ticket_id} was cancelled before the 設定依頼書 went out")
 
@@ -162,12 +163,10 @@ class Outgoing:
             data = partner.spec_sheet_data(self.wf, ticket_id)
             files = [(spec_filename(data, "xlsx"), build_xlsx(data)),
                      (spec_filename(data, "csv"), build_csv(data))]
-            with slack_errors():
-                self.client.files_upload_v2(
-                    file_uploads=views_partner.spec_upload(files), channel=channel,
-                    thread_ts=ts,
-                    initial_comment=m.spec_comment(ticket_id, data.company_name,
-                                                   len(data.stores), data.kind))
+            self.notifier.in_thread(ticket_id, lambda channel, ts: self.client.files_upload_v2(
+                file_uploads=views_partner.spec_upload(files), channel=channel, thread_ts=ts,
+                initial_comment=m.spec_comment(ticket_id, data.company_name,
+                                               len(data.stores), data.kind)))
 
         self._once(job, "files", upload)
 
@@ -193,10 +192,11 @@ class Outgoing:
                 self.client.chat_postMessage(channel=ticket.customer_channel, text=text,
                                              blocks=blocks)
             except SlackApiError as exc:
-                error = str(exc.response.get("error", ""))
-                if error in PERMANENT:
-                    raise Skip(error) from None
-                raise
+                failure = slack_failure(exc)
+                if failure.fate == Fate.PERMANENT:
+                    # The planner is handed the text instead (with the reason, in Japanese).
+                    raise Skip(failure.code) from None
+                raise failure from None
 
         # A long store list comes in several messages; the last one carries the button.
         for i, (text, blocks) in enumerate(posts):
@@ -213,6 +213,12 @@ class Outgoing:
                 if ticket.status != "cancelled":
                     self._hand_to_planner(job, ticket, self._why(route, str(exc)))
                 raise
+            except Permanent as exc:
+                # The mail server refused for good (535, 550 …): the planner sends the text,
+                # and the job stays dead on the ticket until SMTP is mended and it is retried.
+                if ticket.status != "cancelled":
+                    self._hand_to_planner(job, ticket, reason(exc.code))
+                raise
             note = (m.customer_sent_slack(ticket.customer_channel or "") if route == "slack"
                     else m.customer_sent_mail(ticket.customer_email or ""))
             self._once(job, "note", lambda: self._post(ticket.id, note))
@@ -222,12 +228,12 @@ class Outgoing:
     @staticmethod
     def _why(route: str, error: str) -> str:
         if route == "slack":
-            return m.customer_reason_slack(error)
+            return m.customer_reason_slack(reason(error))
         return m.CUSTOMER_REASON_NO_SMTP if route == "mail" else m.CUSTOMER_REASON_NONE
 
-    def _hand_to_planner(self, job: OutboxJob, ticket: TicketView, reason: str) -> None:
+    def _hand_to_planner(self, job: OutboxJob, ticket: TicketView, why: str) -> None:
         message = partner.customer_notice(self.wf, ticket.id, channel="manual")
-        intro = m.customer_by_hand(self._mention_actor(job.payload.get("event_id")), reason)
+        intro = m.customer_by_hand(self._mention_actor(job.payload.get("event_id")), why)
         self.notifier.post_copy(f"copy:{job.dedupe_key}", ticket.id, intro,
                                 views_partner.customer_copy_text(message),
                                 what=m.TXT_CUSTOMER, name="customer")

@@ -20,6 +20,7 @@ from bot.integrations.kintone import KintoneClient, KintoneFieldCodes, KintoneUn
 from bot.integrations.links_mail import customer_link_text, partner_mail_handler
 from bot.integrations.mail import MailSender
 from workflow import effects, outbox, partner
+from workflow.fates import Permanent, dependency_code
 from workflow.models import OutboxJob
 from workflow.outbox import Handler, Skip
 from workflow.schemas import TicketView
@@ -93,9 +94,15 @@ def make_handlers(wf: Workflow, settings: Settings, *,
             return
         view = _ticket(wf, job)
         if not view.kintone_record_id:
+            if any(j.kind == effects.KINTONE_RECORD for j in view.dead_jobs):
+                # The record will not come by itself: this comment dies with it, and both
+                # come back together with `renkei outbox retry --ticket N`.
+                raise Permanent(f"ticket #{view.id}: its Kintone record could not be posted",
+                                code=dependency_code(effects.KINTONE_RECORD))
             if effects.KINTONE_RECORD in view.pending_jobs:
                 # The record itself is still waiting for Kintone: comment after it.
-                raise KintoneUnavailable(f"ticket #{view.id}: Kintone record not posted yet")
+                raise KintoneUnavailable(f"ticket #{view.id}: Kintone record not posted yet",
+                                         code="kintone:waiting_for_record")
             raise Skip(f"ticket #{view.id} has no Kintone record: report completion by hand")
         client.add_comment(view.kintone_record_id, partner.kintone_comment_text(wf, view.id))
         outbox.once(wf.factory, _done_key(job))

@@ -19,6 +19,7 @@ from bot.context import Context
 from bot.slack.guard import external_users
 from bot.slack.handlers import Handlers
 from bot.slack.notifier import Notifier
+from bot.slack.pace import ChannelPace, PacedClient
 from bot.slack.roles import Roles
 from bot.slack.views_home import DASHBOARD_ACTION
 from workflow import outbox
@@ -29,14 +30,21 @@ log = logging.getLogger(__name__)
 
 def make_client(settings: Settings, *, rate_limit_retries: int = 3) -> WebClient:
     """The Web API client: base URL from SLACK_API_URL (a proxy or an emulator may stand in),
-    retrying 429s (honouring Retry-After) and dropped connections."""
-    return WebClient(
-        token=settings.slack_bot_token or None,
-        base_url=settings.slack_api_url,
-        timeout=10,
-        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2),
-                        RateLimitErrorRetryHandler(max_retry_count=rate_limit_retries)],
-    )
+    retrying dropped connections and, when `rate_limit_retries`, 429s (honouring Retry-After
+    by sleeping — never in the outbox's client, see `sender_client`)."""
+    handlers: list[Any] = [ConnectionErrorRetryHandler(max_retry_count=2)]
+    if rate_limit_retries:
+        handlers.append(RateLimitErrorRetryHandler(max_retry_count=rate_limit_retries))
+    return WebClient(token=settings.slack_bot_token or None, base_url=settings.slack_api_url,
+                     timeout=10, retry_handlers=handlers)
+
+
+def sender_client(settings: Settings, client: WebClient | None = None) -> PacedClient:
+    """The outbox's client: a 429 is raised, not slept (the job waits its Retry-After in its
+    row while the loop goes on), and posts keep each channel's pace."""
+    raw = client or make_client(settings, rate_limit_retries=0)
+    return PacedClient(raw, ChannelPace(settings.slack_channel_rate,
+                                        settings.slack_channel_burst))
 
 
 @dataclass
@@ -47,18 +55,39 @@ class Bot:
     roles: Roles
     client: WebClient
     executor: ThreadPoolExecutor
+    priority: ThreadPoolExecutor | None = None
 
     def close(self) -> None:
+        self.roles.close()
         self.executor.shutdown(wait=True)
+        if self.priority is not None:
+            self.priority.shutdown(wait=True)
+
+
+def _submitter(pool: ThreadPoolExecutor) -> Any:
+    def submit(work: Any) -> None:
+        def guarded() -> None:
+            try:
+                work()
+            except Exception:  # after the ack nobody else would see it
+                log.exception("work after the ack failed")
+
+        pool.submit(guarded)
+
+    return submit
 
 
 def build(ctx: Context, *, client: WebClient | None = None, socket_mode: bool = False,
-          token_verification: bool = True, listener_threads: int = 2) -> Bot:
+          token_verification: bool = True, listener_threads: int = 2,
+          modal_threads: int = 32) -> Bot:
     """One Bolt App for `ctx.settings`: signature-checked (HTTP), deduplicating Slack's
     event retries in the database, with renkei's listeners registered."""
     settings = ctx.settings
+    given = client
     client = client or make_client(settings)
     executor = ThreadPoolExecutor(listener_threads, thread_name_prefix="renkei-slack")
+    # Modal openings only: a trigger_id lives 3 s, so they never queue behind plain clicks.
+    priority = ThreadPoolExecutor(modal_threads, thread_name_prefix="renkei-modal")
     app = App(
         client=client,
         signing_secret=settings.slack_signing_secret or ("unused" if socket_mode else None),
@@ -73,30 +102,43 @@ def build(ctx: Context, *, client: WebClient | None = None, socket_mode: bool = 
     install_log_redaction(settings)
     app.middleware(_dedupe_events(ctx))
     roles = Roles(settings, client)
+    roles.keep_warm()  # the planning group is read ahead, never inside an ack
     # Customers (Slack Connect users of another workspace) reach only their one button.
     app.middleware(external_users(roles, executor))
-    notifier = Notifier(ctx.workflow, client, settings.slack_requests_channel)
+    paced = sender_client(settings, given)
+    notifier = Notifier(ctx.workflow, paced, settings.slack_requests_channel,
+                        direct_client=paced.client)
     handlers = Handlers(ctx.workflow, roles, notifier, settings.slack_command)
-    handlers.register(AckFirst(app))
+    handlers.soon, handlers.later = _submitter(priority), _submitter(executor)
+    handlers.register(AckFirst(app, handlers))
     app.action(DASHBOARD_ACTION)(_ack)  # the App Home link button opens the browser
     # App Home follows the requester's and the actor's tickets, refreshed by the sender.
-    notifier.after_send = lambda ticket, event: handlers.home_tab.refresh(client, ticket, event)
-    return Bot(app, handlers, notifier, roles, client, executor)
+    # (with the outbox's client: a 429 there leaves a Home stale, it never sleeps the loop)
+    notifier.after_send = lambda ticket, event: handlers.home_tab.refresh(paced.client, ticket,
+                                                                          event)
+    return Bot(app, handlers, notifier, roles, client, executor, priority)
 
 
 def _ack(ack: Any) -> None:
     ack()
 
 
-class AckFirst:
-    """Registers button presses and events as ack-now, work-later (Bolt's lazy listeners).
+def _no_ack(**_: Any) -> None:
+    pass
 
-    Commands and modal submissions stay as they are: their answer is part of the ack (help
-    text, field errors), computed in well under Slack's 3 s.
+
+class AckFirst:
+    """Registers button presses and events as ack-now, work-later.
+
+    A press is acknowledged in the request thread, then its work goes to the handlers'
+    `soon` pool when it opens a modal and to `later` otherwise; events use Bolt's lazy
+    listeners. Commands and modal submissions register as they are: their handlers ack first
+    themselves (their answer may be part of the ack: help text, field errors).
     """
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, handlers: Handlers) -> None:
         self.app = app
+        self.handlers = handlers
 
     def command(self, *args: Any, **kwargs: Any) -> Any:
         return self.app.command(*args, **kwargs)
@@ -106,7 +148,17 @@ class AckFirst:
 
     def action(self, *args: Any, **kwargs: Any) -> Any:
         register = self.app.action(*args, **kwargs)
-        return lambda work: register(ack=_ack, lazy=[work])
+        handlers = self.handlers
+
+        def wrap(work: Any) -> Any:
+            def ack_now(ack: Any, body: dict[str, Any], client: Any, respond: Any) -> None:
+                ack()
+                run = handlers.soon if handlers.opens_modal(body) else handlers.later
+                run(lambda: work(ack=_no_ack, body=body, client=client, respond=respond))
+
+            return register(ack_now)
+
+        return wrap
 
     def event(self, *args: Any, **kwargs: Any) -> Any:
         register = self.app.event(*args, **kwargs)

@@ -1,9 +1,13 @@
 """Bolt listeners: parse the payload → call `workflow.service` → render. Nothing else.
 
-Buttons ack at once and do the work after (Slack's 3 s limit; a modal's trigger_id also
-expires in 3 s, so modals open right after the ack). Modal submissions call the service before
-acking, because its ValidationFailed *is* the answer (`response_action: errors`); that is one
-database transaction, and every Slack call waits for the outbox sender after the ack.
+Acks first, always (Slack's 3 s limit, whatever the Web API does): every command, button and
+event is acknowledged before any Slack call. What follows runs after the ack: `soon` (a
+priority pool) opens modals while their trigger_id is fresh (it lives 3 s), so a modal-opening
+press is not queued behind plain clicks; `later` does the rest (ephemeral answers, lists,
+clicks' transitions). Modal submissions call the service before acking, because its
+ValidationFailed *is* the answer (`response_action: errors`); that is one database transaction
+and no Slack call — their ephemeral notes go out `later`. The terminal adapter runs `soon` and
+`later` inline.
 
 Retries and double clicks: each call carries an idempotency key derived from the payload
 (the view id for a submission; action_ts + user + ticket + action for a click), so the same
@@ -22,15 +26,17 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot import messages as m
-from bot.slack import payloads, views, views_home, views_text
+from bot.slack import payloads, stores_in, views, views_home, views_stores, views_text
 from bot.slack.guard import answers_db_errors
 from bot.slack.handlers_drift import DriftHandlers
 from bot.slack.home import Home
 from bot.slack.notifier import Notifier, kintone_url
 from bot.slack.roles import Roles
+from bot.slack.thread_sheet import ThreadSheet
 from bot.slack.views_copy import fits
+from bot.slack.views_fate import RETRY
 from bot.slack.views_partner import CUSTOMER_VERIFY_ACTION, customer_confirmed
-from workflow import partner
+from workflow import partner, repair
 from workflow.errors import Duplicate, NotFound, RenkeiError, ValidationFailed
 from workflow.forms import date_label_for
 from workflow.schemas import Actor, TicketView
@@ -38,6 +44,12 @@ from workflow.service import Workflow
 
 log = logging.getLogger(__name__)
 Body = Mapping[str, Any]
+
+
+def _inline(work: Callable[[], None]) -> None:
+    work()
+
+
 Ack = Callable[..., Any]
 Respond = Callable[..., Any]
 
@@ -50,6 +62,9 @@ class Handlers:
         self.command_name = command
         self.tz = notifier.tz
         self.home_tab = Home(wf, roles, notifier.tz)
+        # Where work after the ack runs (bot.slack.app sets thread pools; inline otherwise).
+        self.soon: Callable[[Callable[[], None]], None] = _inline
+        self.later: Callable[[Callable[[], None]], None] = _inline
         self.drift = DriftHandlers(self)
 
     def register(self, app: Any) -> None:
@@ -58,10 +73,12 @@ class Handlers:
         app.view(views.INTAKE_CALLBACK)(self.submit_intake)
         app.view(views.SEND_BACK_CALLBACK)(self.submit_send_back)
         app.view(views.LINKAGE_CALLBACK)(self.submit_linkage)
+        app.view(views_stores.LINKAGE_CONFIRM_CALLBACK)(self.submit_linkage_confirm)
         app.view(views.CONTACT_CALLBACK)(self.submit_contact)
         app.action(re.compile("^" + re.escape(views.ACTION_PREFIX)))(self.press)
         app.action(CUSTOMER_VERIFY_ACTION)(self.confirm)
         app.event("app_home_opened")(self.home)
+        ThreadSheet(self.wf, self.roles, self.notifier).register(app)
         self.drift.register(app)
 
     # ---- helpers ------------------------------------------------------------------------
@@ -104,19 +121,21 @@ class Handlers:
         if sub in ("new", "change"):
             ack()
             meta = {"kind": sub, "channel": body.get("channel_id", "")}
-            client.views_open(trigger_id=body["trigger_id"], view=views.intake_modal(sub, meta))
+            self.soon(lambda: client.views_open(trigger_id=body["trigger_id"],
+                                                view=views_stores.intake_modal(sub, meta)))
         elif sub == "list":
             ack()
-            self._list(body, rest.strip().lower() or "mine", respond)
+            self.later(lambda: self._list(body, rest.strip().lower() or "mine", respond))
         elif sub == "show":
             ack()
-            self._show(body, rest.strip().lstrip("#"), respond)
+            self.later(lambda: self._show(body, rest.strip().lstrip("#"), respond))
         elif sub in ("", "help"):
             ack(text=m.HELP_TITLE, blocks=views_text.help_blocks(self.command_name),
                 response_type="ephemeral")
         else:
             ack(text=m.unknown_subcommand(self.command_name, text), response_type="ephemeral")
 
+    @answers_db_errors  # it runs after the ack: a database error is answered by respond
     def _list(self, body: Body, which: str, respond: Respond) -> None:
         user = str(body["user_id"])
         if which not in m.LIST_TITLES:
@@ -132,6 +151,7 @@ class Handlers:
         blocks = views_text.ticket_list(title, tickets, more=m.list_cli(which, user))
         respond(text=title, blocks=blocks, response_type="ephemeral")
 
+    @answers_db_errors
     def _show(self, body: Body, number: str, respond: Respond) -> None:
         ticket_id = payloads.ticket_number(number)
         if ticket_id is None:
@@ -150,6 +170,13 @@ class Handlers:
                                                                         ticket)))
 
     # ---- buttons --------------------------------------------------------------------------
+    @staticmethod
+    def opens_modal(body: Body) -> bool:
+        """A press whose answer is a modal: served first, while its trigger_id is fresh."""
+        action = (body.get("actions") or [{}])[0]
+        press = payloads.parse_press(action)
+        return press is not None and (press.modal or press.action == views.CONTACT_ACTION)
+
     @answers_db_errors
     def press(self, ack: Ack, body: Body, client: Any, respond: Respond) -> None:
         ack()
@@ -159,6 +186,9 @@ class Handlers:
             self._tell(respond, m.BAD_BUTTON)
             return
         actor = self._actor(body)
+        if press.action == RETRY:
+            self._retry(press.ticket_id, actor, respond)
+            return
         try:
             if press.action == views.KINTONE_ACTION:
                 # Whole: one ephemeral answer, or several notes (chat.postEphemeral) when long.
@@ -197,14 +227,29 @@ class Handlers:
             return
         self.notifier.kick()
 
+    def _retry(self, ticket_id: int, actor: Actor, respond: Respond) -> None:
+        """「再送する」 on a ticket with dead jobs: planning requeues them (audited)."""
+        if actor.role != "planning":
+            self._tell(respond, m.failed(m.OUTBOX_RETRY_ONLY_PLANNING))
+            return
+        requeued = repair.retry(self.wf, actor=actor, ticket_id=ticket_id,
+                                note=m.OUTBOX_RETRY_NOTE)
+        if not requeued:
+            self._tell(respond, m.OUTBOX_NOTHING_DEAD)
+            return
+        self._tell(respond, m.outbox_requeued(ticket_id, [m.job_label(j.kind)
+                                                          for j in requeued]))
+        self.notifier.kick()
+
     def _modal_for(self, ticket: TicketView, press: payloads.Press, channel: str
                    ) -> dict[str, Any]:
         meta = {"ticket_id": ticket.id, "status": ticket.status, "channel": channel,
                 "kind": ticket.kind}
         if press.action == "complete_setup":
-            return views.linkage_modal(ticket, self.wf.store_links(ticket.company_code), meta)
+            return views_stores.linkage_modal(ticket, self.wf.store_links(ticket.company_code),
+                                              meta)
         if press.action == "resubmit":
-            return views.intake_modal(ticket.kind, meta, views.intake_initial(ticket))
+            return views_stores.resubmit_modal(ticket, meta)
         return views.send_back_modal(ticket, meta, press.action)
 
     # ---- modal submissions --------------------------------------------------------------
@@ -230,7 +275,8 @@ class Handlers:
     def submit_intake(self, ack: Ack, body: Body, client: Any, view: Mapping[str, Any]) -> None:
         meta = payloads.meta(view)
         kind = str(meta.get("kind", "new"))
-        raw = payloads.read_intake(view, kind)
+        raw: dict[str, Any] = dict(payloads.read_intake(view, kind))
+        raw["stores"] = stores_in.intake_sources(self.wf, client, view, raw["company_code"])
         actor = self._actor(body)
         key = f"slack:view:{view.get('id', '')}"
         labels = {"desired_date": date_label_for(kind)} if kind in ("new", "change") else {}
@@ -239,7 +285,9 @@ class Handlers:
                 int(meta["ticket_id"]), "resubmit", actor=actor, form=raw,
                 expected_status=meta.get("status"), idempotency_key=key), labels)
             if ticket is not None:
-                self._tell_in(client, meta.get("channel"), actor.id, m.resubmitted(ticket.id))
+                done = ticket
+                self.later(lambda: self._tell_in(client, meta.get("channel"), actor.id,
+                                                 m.resubmitted(done.id)))
             return
         channel, email = payloads.read_contact(view)
         ticket = self._submitted(ack, view, lambda: self.wf.file_request(
@@ -248,15 +296,20 @@ class Handlers:
         if ticket is not None and "draft_id" in meta:
             self.drift.filed(meta, ticket, actor)
         if ticket is not None:
-            channel = self.notifier.channel
-            text = self.wf.kintone_text(ticket.id)
-            filed = m.filed(ticket.id, f"<#{channel}>" if channel else "")
-            head = [{"type": "section", "text": {"type": "mrkdwn", "text": filed}}]
-            copy = views_text.kintone_blocks(text)
-            # A 定型文 too long for this one note is in the ticket's thread, whole.
-            tail = copy if fits(head, copy) else [views.note_block(
-                m.text_elsewhere(m.TXT_KINTONE, len(text), ticket.id))]
-            self._tell_in(client, meta.get("channel"), actor.id, filed, [*head, *tail])
+            done = ticket
+            self.later(lambda: self._tell_filed(client, meta.get("channel"), actor.id, done))
+
+    def _tell_filed(self, client: Any, where: str | None, user: str, ticket: TicketView
+                    ) -> None:
+        channel = self.notifier.channel
+        text = self.wf.kintone_text(ticket.id)
+        filed = m.filed(ticket.id, f"<#{channel}>" if channel else "")
+        head = [{"type": "section", "text": {"type": "mrkdwn", "text": filed}}]
+        copy = views_text.kintone_blocks(text)
+        # A 定型文 too long for this one note is in the ticket's thread, whole.
+        tail = copy if fits(head, copy) else [views.note_block(
+            m.text_elsewhere(m.TXT_KINTONE, len(text), ticket.id))]
+        self._tell_in(client, where, user, filed, [*head, *tail])
 
     @answers_db_errors
     def submit_send_back(self, ack: Ack, body: Body, client: Any,
@@ -273,6 +326,7 @@ class Handlers:
     @answers_db_errors
     def submit_linkage(self, ack: Ack, body: Body, client: Any,
                        view: Mapping[str, Any]) -> None:
+        """設定完了: a returned 設定依頼書 goes to its preview; inputs are recorded at once."""
         meta = payloads.meta(view)
         actor = self._actor(body)
         try:
@@ -280,14 +334,51 @@ class Handlers:
         except RenkeiError as exc:
             ack(response_action="update", view=views.notice_modal(m.ERROR_TITLE, exc.message))
             return
-        entered = payloads.read_linkage(view, ticket, self.wf.today())
-        if entered.errors:
-            ack(response_action="errors", errors=entered.errors)
+        values = payloads.state(view)
+        typed = payloads.value(values, "makasete_company_code")
+        if ids := payloads.file_ids(values, views_stores.LINKAGE_FILE):
+            service, _ = payloads.read_service(values)
+            ack(**stores_in.sheet_answer(self.wf, client, ticket, ids[0], typed,
+                                         {**meta, "service": service}))
+            return
+        entered = payloads.read_linkage(view, ticket)
+        preview = self.wf.preview_linkage(ticket.id, makasete_company_code=entered.company_code,
+                                          links=entered.rows, service=entered.service)
+        if entered.issues or preview.issues or preview.company_errors:
+            errors = payloads.linkage_errors(entered, preview.issues, preview.company_errors)
+            if any(len(e) >= 2000 for e in errors.values()):  # too many to show under inputs
+                messages = [i.text() for i in [*entered.issues, *preview.issues]]
+                ack(response_action="push", view=views_stores.linkage_errors_modal(messages))
+            else:
+                ack(response_action="errors", errors=errors)
             return
         self._submitted(ack, view, lambda: self.wf.advance(
-            ticket.id, "complete_setup", actor=actor, links=entered.links,
+            ticket.id, "complete_setup", actor=actor, links=entered.rows,
             makasete_company_code=entered.company_code, expected_status=meta.get("status"),
             service=entered.service, idempotency_key=f"slack:view:{view.get('id', '')}"))
+
+    @answers_db_errors
+    def submit_linkage_confirm(self, ack: Ack, body: Body, client: Any,
+                               view: Mapping[str, Any]) -> None:
+        """「この内容で記録」 on the preview: the same file, read again, recorded."""
+        meta = payloads.meta(view)
+        actor = self._actor(body)
+        try:
+            ticket = self.wf.get(int(meta["ticket_id"]))
+            _, sheet = stores_in.returned_sheet(client, str(meta.get("file_id", "")), ticket)
+            self.wf.advance(ticket.id, "complete_setup", actor=actor, links=sheet.rows,
+                            makasete_company_code=str(meta.get("company", "")),
+                            expected_status=meta.get("status"), service=meta.get("service"),
+                            idempotency_key=f"slack:view:{view.get('id', '')}")
+        except Duplicate:
+            ack()
+            return
+        except RenkeiError as exc:  # moved meanwhile, or the file changed: nothing recorded
+            text = " / ".join(stores_in.messages_of(exc))
+            ack(response_action="update", view=views.notice_modal(m.ERROR_TITLE, text))
+            return
+        ack()
+        self.notifier.kick()
 
     @answers_db_errors
     def submit_contact(self, ack: Ack, body: Body, client: Any,

@@ -9,12 +9,12 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from bot import messages as m
-from bot.slack import payloads, views, views_drift
+from bot.slack import payloads, views, views_drift, views_stores
 from bot.slack.guard import answers_db_errors
 from workflow import drafts
 from workflow.errors import RenkeiError, ValidationFailed
 from workflow.mapping import OPEN
-from workflow.schemas import Actor, TicketView
+from workflow.schemas import Actor, StoreView, TicketView
 
 if TYPE_CHECKING:
     from bot.slack.handlers import Ack, Body, Handlers, Respond
@@ -61,8 +61,9 @@ class DriftHandlers:
             return
         meta = {"kind": "change", "channel": (body.get("channel") or {}).get("id", ""),
                 "draft_id": draft.id}
-        client.views_open(trigger_id=body["trigger_id"], view=views.intake_modal(
-            "change", meta, views_drift.intake_initial(draft)))
+        stores = [StoreView(code=code, name=name) for code, name in draft.stores]
+        client.views_open(trigger_id=body["trigger_id"], view=views_stores.intake_modal(
+            "change", meta, views_drift.intake_initial(draft), stores))
 
     @answers_db_errors
     def ignore_press(self, ack: Ack, body: Body, client: Any, respond: Respond) -> None:

@@ -12,7 +12,7 @@ from bot.slack.roles import Roles
 from bot.slack.views import when
 from bot.slack.views_home import HomeData, home_view
 from bot.web.tokens import links_or_none
-from workflow import drafts, partner
+from workflow import drafts, partner, repair
 from workflow.schemas import EventView, TicketView
 from workflow.service import Workflow
 
@@ -41,7 +41,8 @@ class Home:
             counts_are_mine=not planning,
             updated=when(self.wf.clock(), self.tz),
             dashboard_url=(self.links.url("viewer", user=user)
-                           if planning and self.links else None))
+                           if planning and self.links else None),
+            dead_jobs=repair.dead_count(self.wf) if planning else 0)
 
     def view(self, user: str) -> dict[str, Any]:
         view = home_view(self.data(user))

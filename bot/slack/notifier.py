@@ -22,12 +22,14 @@ from zoneinfo import ZoneInfo
 from slack_sdk.errors import SlackApiError
 
 from bot import messages as m
+from bot.integrations.failures import reason, slack_failure
 from bot.integrations.kintone import record_url
 from bot.integrations.senders import kintone_configured
 from bot.slack import views, views_copy, views_text
-from workflow import outbox, partner
+from workflow import outbox, partner, repair
 from workflow.db import utcnow
 from workflow.errors import NotFound
+from workflow.fates import Deferred, Fate, JobFailed, Permanent, Transient, dependency_code
 from workflow.machine import triggers_from
 from workflow.models import OutboxJob
 from workflow.schemas import ActionView, Actor, EventView, TicketView
@@ -36,26 +38,27 @@ from workflow.settings import Settings
 
 log = logging.getLogger(__name__)
 KIND = "ticket.event"
-# Errors retrying cannot fix: the job goes to the dead state for an operator.
-PERMANENT = {"channel_not_found", "not_in_channel", "invalid_auth", "account_inactive",
-             "token_revoked", "is_archived", "invalid_blocks", "msg_too_long", "no_permission",
-             "msg_blocks_too_long", "invalid_arguments"}
 
 
-class MessageNotPosted(Exception):
+class MessageNotPosted(Transient):
     """A thread reply is due before the ticket's message exists: retried later."""
 
 
 @contextmanager
 def slack_errors() -> Iterator[None]:
-    """Slack errors retrying cannot fix become `outbox.Permanent` (the job goes dead)."""
+    """Slack's answers as fates (bot/integrations/failures.py): a `JobFailed` with the
+    error code, permanent ones sending the job to the dead state, 429 with its Retry-After."""
     try:
         yield
     except SlackApiError as exc:
-        error = str(exc.response.get("error", ""))
-        if error in PERMANENT:
-            raise outbox.Permanent(f"Slack: {error}") from None
-        raise
+        raise slack_failure(exc) from None
+    except OSError as exc:  # refused, reset, timed out on the way to Slack
+        raise Transient(f"Slack: {type(exc).__name__}: {exc}", code="slack:connection") from None
+
+
+def repairable(exc: SlackApiError) -> bool:
+    """The ticket message (or its thread) was deleted: post it afresh and go on."""
+    return slack_failure(exc).fate == Fate.REPAIRABLE
 
 
 def worker_name() -> str:
@@ -83,9 +86,11 @@ def message_actions(wf: Workflow, ticket: TicketView) -> list[ActionView]:
 
 class Notifier:
     def __init__(self, wf: Workflow, client: Any, channel: str, *,
-                 worker: str | None = None) -> None:
+                 worker: str | None = None, direct_client: Any | None = None) -> None:
         self.wf = wf
         self.client = client
+        # Unpaced: telling planning about a dead job happens once, outside any job's retry.
+        self.direct_client = direct_client or client
         self.channel = channel
         self.worker = worker or worker_name()
         self.tz = ZoneInfo(wf.settings.timezone)
@@ -129,11 +134,66 @@ class Notifier:
                 ticket = ticket.model_copy(update={"pending_jobs": pending})
             text, blocks = self.render(ticket)
             with slack_errors():
-                self.client.chat_update(channel=ticket.slack_channel, ts=ticket.slack_ts,
-                                        text=text, blocks=blocks)
+                self._update(ticket, text, blocks)
+
+    def _update(self, ticket: TicketView, text: str, blocks: list[dict[str, Any]]
+                ) -> tuple[str, str]:
+        """chat.update of the ticket's message; a deleted message is posted afresh."""
+        assert ticket.slack_channel is not None and ticket.slack_ts is not None
+        try:
+            self.client.chat_update(channel=ticket.slack_channel, ts=ticket.slack_ts,
+                                    text=text, blocks=blocks)
+        except SlackApiError as exc:
+            if not repairable(exc):
+                raise
+            return self._repost(ticket, text, blocks)
+        return ticket.slack_channel, ticket.slack_ts
+
+    def _repost(self, ticket: TicketView, text: str, blocks: list[dict[str, Any]]
+                ) -> tuple[str, str]:
+        """Someone deleted the ticket's message: post it again where it was and remember the
+        new one (the thread goes on under it)."""
+        log.warning("ticket %s: its Slack message %s is gone; posting it afresh", ticket.id,
+                    ticket.slack_ts)
+        resp = self.client.chat_postMessage(channel=ticket.slack_channel or self.channel,
+                                            text=text, blocks=blocks)
+        channel, ts = str(resp["channel"]), str(resp["ts"])
+        if repair.replace_message(self.wf, ticket.id, old_ts=ticket.slack_ts, channel=channel,
+                                  ts=ts):
+            return channel, ts
+        self.client.chat_delete(channel=channel, ts=ts)  # another sender repaired it first
+        fresh = self.wf.get(ticket.id)
+        return str(fresh.slack_channel), str(fresh.slack_ts)
+
+    def in_thread(self, ticket_id: int, send: Callable[[str, str], None]) -> None:
+        """Run `send(channel, thread_ts)` in the ticket's thread; when the message was deleted,
+        post it afresh and send under the new one."""
+        ticket, channel, ts = self.thread_of(ticket_id)
+        with slack_errors():
+            try:
+                send(channel, ts)
+                return
+            except SlackApiError as exc:
+                if not repairable(exc):
+                    raise
+            with self._lock(ticket_id):
+                text, blocks = self.render(self.wf.get(ticket_id))
+                channel, ts = self._repost(ticket, text, blocks)
+            send(channel, ts)
+
+    def _paced(self, ticket: TicketView) -> None:
+        """Wait (Deferred) before touching the message when its channel has no post to spare,
+        so a paced thread post does not repeat the chat.update each time it is tried."""
+        peek = getattr(self.client, "peek", None)
+        if peek is None:
+            return
+        wait = float(peek(ticket.slack_channel or self.channel))
+        if wait > 0:
+            raise Deferred(wait, "channel paced")
 
     def _send(self, ticket_id: int, event: EventView | None, key: str = "") -> TicketView:
         ticket = self.wf.get(ticket_id)
+        self._paced(ticket)
         text, blocks = self.render(ticket)
         channel, ts = ticket.slack_channel, ticket.slack_ts
         if ts is None or channel is None:
@@ -143,10 +203,9 @@ class Notifier:
                 # another replica posted first: keep theirs, drop ours
                 self.client.chat_delete(channel=channel, ts=ts)
                 ticket = self.wf.get(ticket_id)
-                channel, ts = ticket.slack_channel, ticket.slack_ts
-                self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+                channel, ts = self._update(ticket, text, blocks)
         else:
-            self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+            channel, ts = self._update(ticket, text, blocks)
         if event is not None:
             # The text to paste into Kintone, unless the bot posts the record itself; a long
             # one also goes into the thread as a .txt (whole in one piece, either way).
@@ -154,10 +213,20 @@ class Notifier:
             copy = filed and not kintone_configured(self.wf.settings)
             kintone = self.wf.kintone_text(ticket_id) if filed else ""
             posts = views_text.thread_messages(event, self.tz, kintone if copy else None)
-            for i, (reply, blocks_i) in enumerate(posts):
-                self.once(f"{key}:post:{i}", partial(
-                    self.client.chat_postMessage, channel=channel, thread_ts=ts, text=reply,
-                    blocks=blocks_i))
+
+            def post_all(channel: str, ts: str) -> None:
+                for i, (reply, blocks_i) in enumerate(posts):
+                    self.once(f"{key}:post:{i}", partial(
+                        self.client.chat_postMessage, channel=channel, thread_ts=ts,
+                        text=reply, blocks=blocks_i))
+
+            try:
+                post_all(str(channel), str(ts))
+            except SlackApiError as exc:
+                if not repairable(exc):
+                    raise
+                channel, ts = self._repost(self.wf.get(ticket_id), text, blocks)
+                post_all(channel, ts)
             if kintone and views_copy.needs_file(kintone):
                 self.once(f"{key}:txt", partial(
                     self.upload_txt, str(channel), str(ts),
@@ -189,8 +258,7 @@ class Notifier:
         """A text a person copies, in the ticket's thread: whole, in labelled parts over as
         many messages as it takes, plus a .txt when it is in parts. Each message is sent
         once per `key`, so a retry after a failure sends only what is missing."""
-        _, channel, ts = self.thread_of(ticket_id)
-        with slack_errors():
+        def send(channel: str, ts: str) -> None:
             for i, (fallback, blocks) in enumerate(views_copy.copy_messages(intro, text)):
                 self.once(f"{key}:part:{i}", partial(
                     self.client.chat_postMessage, channel=channel, thread_ts=ts,
@@ -198,6 +266,8 @@ class Notifier:
             if views_copy.needs_file(text):
                 self.once(f"{key}:txt", lambda: self.upload_txt(
                     channel, ts, views_copy.txt_name(ticket_id, name), what, text))
+
+        self.in_thread(ticket_id, send)
 
     def _event(self, event_id: int) -> EventView | None:
         try:
@@ -212,7 +282,12 @@ class Notifier:
             raise outbox.Skip("SLACK_REQUESTS_CHANNEL is not set")
         ticket = self.wf.get(ticket_id)
         if ticket.slack_channel is None or ticket.slack_ts is None:
-            raise MessageNotPosted(f"ticket #{ticket_id}: its Slack message is not posted yet")
+            if any(j.kind == KIND for j in ticket.dead_jobs):
+                # The message itself could not be posted: nothing will come to wait for.
+                raise Permanent(f"ticket #{ticket_id}: its Slack message could not be posted",
+                                code=dependency_code(KIND))
+            raise MessageNotPosted(f"ticket #{ticket_id}: its Slack message is not posted yet",
+                                   code="slack:message_not_posted")
         return ticket, ticket.slack_channel, ticket.slack_ts
 
     def _lock(self, ticket_id: int) -> threading.Lock:
@@ -229,7 +304,57 @@ class Notifier:
         return max(utcnow(), self.wf.clock())
 
     def drain(self) -> outbox.DrainResult:
-        return outbox.drain(self.wf.factory, self.handlers(), worker=self.worker, now=self.now)
+        return outbox.drain(self.wf.factory, self.handlers(), worker=self.worker, now=self.now,
+                            on_dead=self.on_dead)
+
+    # ---- dead jobs: shown on the ticket, planning told once ------------------------------
+    def planning_mention(self) -> str:
+        group = self.wf.settings.planning_group
+        if group:
+            return f"<!subteam^{group}>"
+        return " ".join(f"<@{u}>" for u in self.wf.settings.planning_users[:5])
+
+    def on_dead(self, job: OutboxJob, failure: JobFailed) -> None:
+        """The ticket message gets its 「送信できませんでした」 line and retry button; planning
+        is told once, in the thread, or by DM when the thread cannot be posted."""
+        ticket_id = job.ticket_id or int((job.payload or {}).get("ticket_id") or 0)
+        if not ticket_id or not self.channel:
+            return
+        key = f"outbox.dead-told:{job.id}:{job.attempts}"
+        if partner.is_done(self.wf, key):
+            return
+        text = m.dead_notice(self.planning_mention(), ticket_id, m.job_label(job.kind),
+                             reason(failure.code), self.wf.settings.slack_command)
+        told = False
+        try:
+            self.refresh(ticket_id)
+        except Exception as exc:
+            log.info("ticket %s message not refreshed for dead job %s: %s", ticket_id, job.id,
+                     exc)
+        ticket = self.wf.get(ticket_id)
+        if ticket.slack_channel and ticket.slack_ts:
+            try:
+                self.direct_client.chat_postMessage(channel=ticket.slack_channel,
+                                                    thread_ts=ticket.slack_ts, text=text)
+                told = True
+            except Exception as exc:
+                log.info("dead job %s: thread of ticket %s not postable (%s); DMs instead",
+                         job.id, ticket_id, exc)
+        if not told:
+            told = self._dm_planners(text)
+        if told:
+            outbox.once(self.wf.factory, key)
+
+    def _dm_planners(self, text: str) -> bool:
+        sent = False
+        for user in self.wf.settings.planning_users:
+            try:
+                dm = self.direct_client.conversations_open(users=user)["channel"]["id"]
+                self.direct_client.chat_postMessage(channel=dm, text=text)
+                sent = True
+            except Exception as exc:
+                log.warning("could not DM planner %s about a dead job: %s", user, exc)
+        return sent
 
     def kick(self) -> None:
         """Ask the background loop to send now (after a transition), instead of at its tick."""
@@ -239,13 +364,16 @@ class Notifier:
         """Drain until `stop` is set: at once when kicked, else every `interval` seconds."""
         while not stop.is_set():
             self._wake.clear()
+            pause = interval
             try:
                 result = self.drain()
-                if result.sent or result.retried:
+                if result.sent or result.retried or result.dead or result.skipped:
                     continue  # there may be more right behind
+                if result.deferred:
+                    pause = min(interval, 0.2)  # a paced channel frees a token soon
             except Exception:
                 log.exception("outbox drain failed; trying again")
-            self._wake.wait(interval)
+            self._wake.wait(pause)
             if stop.is_set():
                 return
 

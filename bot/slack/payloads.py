@@ -6,18 +6,15 @@ Only shape is handled here; what the values mean is decided by `workflow` (forms
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from bot import messages as m
 from bot.slack.views import ACTION_PREFIX, intake_fields, store_block_id
 from workflow import linkage
-from workflow.calendar import parse_date, read_date
-from workflow.errors import ValidationFailed
-from workflow.forms import normalize_code
+from workflow.errors import FieldError, ValidationFailed
+from workflow.forms import StoreSource, normalize_code
 from workflow.schemas import TicketView
 
 
@@ -106,98 +103,99 @@ def read_note(view: Mapping[str, Any]) -> str:
     return value(state(view), "note")
 
 
+def file_ids(values: Mapping[str, Any], block_id: str) -> list[str]:
+    """The ids of the files attached to a `file_input` (none when empty or absent)."""
+    element = (values.get(block_id) or {}).get("value") or {}
+    files = element.get("files") if isinstance(element, Mapping) else None
+    return [str(f["id"]) for f in files or [] if isinstance(f, Mapping) and f.get("id")]
+
+
+def checked(values: Mapping[str, Any], block_id: str, option: str) -> bool:
+    element = (values.get(block_id) or {}).get("value") or {}
+    return any(isinstance(o, Mapping) and o.get("value") == option
+               for o in element.get("selected_options") or [])
+
+
+def _inputs(view: Mapping[str, Any], prefix: str) -> list[tuple[str, str]]:
+    """(block id, label) of the view's text inputs `prefix`, `prefix:2`, … in order."""
+    return [(b["block_id"], str(b["label"]["text"])) for b in view.get("blocks", [])
+            if b.get("type") == "input" and b["element"].get("type") == "plain_text_input"
+            and (b["block_id"] == prefix or (b["block_id"].startswith(prefix + ":")
+                                             and b["block_id"][len(prefix) + 1:].isdecimal()))]
+
+
+def store_texts(view: Mapping[str, Any]) -> list[StoreSource]:
+    """The intake modal's store text inputs; messages of the 2nd and later name their input
+    (the first keeps the plain 「N行目」 of a single input)."""
+    values = state(view)
+    return [StoreSource(block_id, "" if block_id == "stores" else label,
+                        value(values, block_id))
+            for block_id, label in _inputs(view, "stores")]
+
+
 @dataclass
 class LinkageInput:
+    """設定完了's inputs as raw rows, and for each store the input its errors go under."""
+
     company_code: str
-    links: list[linkage.StoreLink]
-    errors: dict[str, str]  # block id -> message; empty when the input is valid
+    rows: list[linkage.RawLink]
+    blocks: dict[tuple[str, str], str]  # (店舗CD, field) -> block id
+    default_block: str
+    issues: list[linkage.LinkIssue]  # lines that are not rows at all
     service: str | None = None  # "ex" | "net"; None when the modal had no select
 
 
-def _date(text: str, today: date) -> date | None:
-    return parse_date(text, today=today) if text.strip() else None
-
-
-def _not_a_date(text: str, field: str, today: date) -> str:
-    label = m.field_label(field)
-    try:
-        read_date(text, field=field, label=label, today=today)
-    except ValidationFailed as exc:
-        return exc.errors[0].message
-    return ""
-
-
-def read_linkage(view: Mapping[str, Any], ticket: TicketView, today: date) -> LinkageInput:
-    """設定完了's inputs as StoreLinks, checked store by store with the workflow's rules so
-    each message lands under its own input."""
+def read_linkage(view: Mapping[str, Any], ticket: TicketView) -> LinkageInput:
+    """Per-store inputs or the chunked paste, as rows for `workflow.linkage`'s one parser."""
     values = state(view)
     company = value(values, "makasete_company_code")
-    errors: dict[str, str] = {}
+    service, service_issues = read_service(values)
+    pasted = _inputs(view, "links")
+    if pasted:
+        rows, issues, blocks = [], [], {}
+        for number, (block_id, _label) in enumerate(pasted, start=1):
+            where = m.links_input_label(number) if len(pasted) > 1 else ""
+            found, bad = linkage.parse_bulk(value(values, block_id), where=where)
+            rows += found
+            issues += [linkage.LinkIssue(i.field, i.message, i.store_code, i.where)
+                       for i in bad]
+            for row in found:
+                for field in linkage.COLUMN_LABELS:
+                    blocks[(normalize_code(str(row.store_code)), field)] = block_id
+        blocks[("", "service")] = "service"
+        return LinkageInput(company, rows, blocks, pasted[0][0], [*service_issues, *issues],
+                            service)
+    rows, blocks = [], {}
+    for s in ticket.stores:
+        rows.append(linkage.RawLink(
+            s.code, value(values, store_block_id("makasete_store_code", s.code)),
+            value(values, store_block_id("start_date", s.code)),
+            value(values, store_block_id("end_date", s.code))))
+        for field in ("makasete_store_code", "start_date", "end_date"):
+            blocks[(s.code, field)] = store_block_id(field, s.code)
+    blocks[("", "service")] = "service"
+    return LinkageInput(company, rows, blocks, "makasete_company_code", service_issues, service)
+
+
+def read_service(values: Mapping[str, Any]) -> tuple[str | None, list[linkage.LinkIssue]]:
+    """連携サービス (ex / net) when the modal has its select; None keeps the company's."""
+    if "service" not in values:
+        return None, []
     try:
-        linkage.validate_company_code(company)
+        return linkage.validate_service(value(values, "service")), []
     except ValidationFailed as exc:
-        errors["makasete_company_code"] = exc.by_field()["makasete_company_code"]
-    service = value(values, "service") if "service" in values else None
-    if service is not None:
-        try:
-            service = linkage.validate_service(service)
-        except ValidationFailed as exc:
-            errors["service"] = exc.by_field()["service"]
-    names = {s.code: s.name for s in ticket.stores}
-    if "links" in values:
-        # A large ticket's lines come in several inputs (links, links:2, …): read as one.
-        links, problems = _bulk_links(joined(values, "links"), names, today)
-        if problems:
-            errors["links"] = " / ".join(problems)
-        return LinkageInput(company, links, errors, service)
-    links = []
-    for code, name in names.items():
-        link = linkage.StoreLink(
-            code, value(values, store_block_id("makasete_store_code", code)),
-            _date(value(values, store_block_id("start_date", code)), today),
-            _date(value(values, store_block_id("end_date", code)), today), name=name)
-        for e in linkage.validate_store_link(link, today=today):
-            block = store_block_id(e.field, code)
-            errors[block] = f"{errors[block]} / {e.message}" if block in errors else e.message
-        for field in ("start_date", "end_date"):  # typed but not a date: say so, not "empty"
-            typed = value(values, store_block_id(field, code))
-            if typed.strip() and _date(typed, today) is None:
-                errors[store_block_id(field, code)] = _not_a_date(typed, field, today)
-        links.append(link)
-    return LinkageInput(company, links, errors, service)
+        return None, [linkage.LinkIssue("service", e.message) for e in exc.errors]
 
 
-def link_date(link: linkage.StoreLink, field: str) -> date | None:
-    return link.start_date if field == "start_date" else link.end_date
-
-
-def _bulk_links(text: str, names: Mapping[str, str], today: date
-                ) -> tuple[list[linkage.StoreLink], list[str]]:
-    links: list[linkage.StoreLink] = []
-    problems: list[str] = []
-    seen: set[str] = set()
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        parts = [p.strip() for p in re.split(r"[,\t]", line)]
-        if len(parts) != 4:
-            problems.append(m.bulk_line_error(number, m.LINKAGE_BULK_FORMAT))
-            continue
-        code = normalize_code(parts[0])
-        if code not in names:
-            problems.append(m.bulk_unknown_store(number, code))
-            continue
-        seen.add(code)
-        link = linkage.StoreLink(code, parts[1], _date(parts[2], today), _date(parts[3], today),
-                                 name=names[code])
-        typed = {"start_date": parts[2], "end_date": parts[3]}
-        problems += [m.bulk_line_error(
-                        number, _not_a_date(typed[e.field], e.field, today)
-                        if e.field in typed and typed[e.field] and link_date(link, e.field) is None
-                        else e.message)
-                     for e in linkage.validate_store_link(link, today=today)]
-        links.append(link)
-    missing = [c for c in names if c not in seen]
-    if missing:
-        problems.append(m.bulk_missing_store(missing))
-    return links, problems
+def linkage_errors(entered: LinkageInput, issues: list[linkage.LinkIssue],
+                   company_errors: list[FieldError]) -> dict[str, str]:
+    """Each problem under its input: a store's under that store's input (or its pasted chunk),
+    the rest under the first."""
+    errors: dict[str, list[str]] = {}
+    for e in company_errors:
+        errors.setdefault("makasete_company_code", []).append(e.message)
+    for issue in [*entered.issues, *issues]:
+        block = entered.blocks.get((issue.store_code, issue.field), entered.default_block)
+        per_store = block.startswith(("makasete_store_code:", "start_date:", "end_date:"))
+        errors.setdefault(block, []).append(issue.message if per_store else issue.text())
+    return {k: " / ".join(v)[:2000] for k, v in errors.items()}

@@ -28,9 +28,26 @@ class Roles:
         self._lock = threading.Lock()
         self._group: tuple[float, frozenset[str]] = (0.0, frozenset())
         self._names: dict[str, tuple[float, str]] = {}
+        self._stop = threading.Event()
         self._teams: dict[str, tuple[float, str, str]] = {}  # user -> (at, team, org)
         self._home: tuple[str, str] | None = None
         self._fallback_home: tuple[str, str] = ("", "")
+
+    def close(self) -> None:
+        self._stop.set()
+
+    def keep_warm(self) -> None:
+        """Read the planning group now and again every half TTL, in the background, so a
+        click's role never waits for usergroups.users.list (nothing to do without a group)."""
+        if not self.settings.planning_group:
+            return
+
+        def refresh() -> None:
+            while not self._stop.is_set():
+                self._fetch_group()
+                self._stop.wait(self.ttl / 2)
+
+        threading.Thread(target=refresh, name="renkei-roles", daemon=True).start()
 
     def role_of(self, user: str) -> str:
         if user in self.settings.planning_users:
@@ -44,13 +61,20 @@ class Roles:
             fetched, members = self._group
             if time.monotonic() - fetched < self.ttl:
                 return members
+        return self._fetch_group()
+
+    def refresh(self) -> frozenset[str]:
+        """Read the planning group's members now (keep_warm does this every half TTL)."""
+        return self._fetch_group()
+
+    def _fetch_group(self) -> frozenset[str]:
         try:
             resp = self.client.usergroups_users_list(usergroup=self.settings.planning_group)
             members = frozenset(resp.get("users") or [])
         except Exception as exc:  # Slack down: keep the last list, ask again soon
             log.warning("could not read user group %s: %s", self.settings.planning_group, exc)
             with self._lock:
-                fetched, members = self._group
+                members = self._group[1]
                 self._group = (time.monotonic() - self.ttl + 30, members)
             return members
         with self._lock:

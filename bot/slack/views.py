@@ -17,12 +17,12 @@ from zoneinfo import ZoneInfo
 from bot import messages as m
 from bot.slack import limits
 from bot.slack.split import split_text
+from bot.slack.views_fate import dead_blocks
 from workflow.calendar import shown_time
 from workflow.labels import document_label, step_label
-from workflow.linkage import DEFAULT_SERVICE, SERVICES
 from workflow.machine import STEPS
 from workflow.partner import CONTACT_EDITABLE
-from workflow.schemas import ActionView, StoreLinkView, TicketView
+from workflow.schemas import ActionView, TicketView
 
 Block = dict[str, Any]
 ACTION_PREFIX = "renkei:"
@@ -32,10 +32,6 @@ INTAKE_CALLBACK = "renkei_intake"
 SEND_BACK_CALLBACK = "renkei_send_back"
 LINKAGE_CALLBACK = "renkei_linkage"
 CONTACT_CALLBACK = "renkei_contact"
-# A 設定完了 modal has 2 blocks, then 5 a store (divider, name, three inputs): 19 stores fit in
-# Slack's 100; more take one line a store in text inputs of at most 3,000 characters each.
-BLOCKS_PER_STORE = 5
-MAX_STORE_BLOCKS = (limits.MODAL_BLOCKS - 3) // BLOCKS_PER_STORE
 MAX_SHOWN_STORES = 15
 MAX_LIST_LINES = 50
 ADDITIONS_CHARS = 800  # what the ticket message shows of one list of added items
@@ -125,39 +121,6 @@ def intake_fields(kind: str) -> list[str]:
     return [*fields, "remarks"]
 
 
-def intake_modal(kind: str, meta: Mapping[str, Any],
-                 initial: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """The 新規・増店 / 設定変更 form; `initial` pre-fills it (再提出)."""
-    initial = initial or {}
-    blocks: list[Block] = [_context(m.INTAKE_INTRO[kind])]
-    for field in intake_fields(kind):
-        label = m.field_label(field, kind)
-        if field == "desired_date":
-            blocks.append(_date_input(field, label, initial=initial.get(field) or None,
-                                      hint=m.HINTS[field]))
-            continue
-        multiline = field in ("stores", "remarks", "payment_items", "discounts",
-                              "customer_segments")
-        optional = field in ("remarks", "payment_items", "discounts", "customer_segments")
-        # A pre-fill longer than an input holds (300 stores) goes over several inputs, cut
-        # at line ends; payloads.read_intake joins them again.
-        chunks = (split_text(initial.get(field, ""), limits.INPUT_VALUE) if multiline
-                  else []) or [initial.get(field, "")]
-        for n, chunk in enumerate(chunks, start=1):
-            part = m.part_label(n, len(chunks)) if len(chunks) > 1 else ""
-            blocks.append(_text_input(part_block_id(field, n), label + part,
-                                      multiline=multiline, optional=optional or n > 1,
-                                      initial=chunk.rstrip("\n") if multiline else chunk,
-                                      placeholder=m.PLACEHOLDERS.get(field, ""),
-                                      hint=m.HINTS.get(field, "") if n == 1 else "",
-                                      max_length=limits.INPUT_VALUE if multiline else None))
-    resubmit = "ticket_id" in meta
-    if not resubmit:  # on 再提出 the contact stays as it is (「お客様連絡先を変更」 edits it)
-        blocks += contact_inputs()
-    title = m.MODAL_RESUBMIT_TITLE if resubmit else m.MODAL_TITLES[kind]
-    return _modal(INTAKE_CALLBACK, title, m.RESUBMIT if resubmit else m.SUBMIT, blocks, meta)
-
-
 def channel_select(block_id: str, label: str, *, initial: str | None = None,
                    hint: str = "", placeholder: str = "") -> Block:
     """An optional conversations select (public and private channels, Slack Connect ones
@@ -189,20 +152,6 @@ def contact_modal(ticket: TicketView, meta: Mapping[str, Any]) -> dict[str, Any]
     blocks = [_md(f"*{_title(ticket)}*\n{m.CONTACT_INTRO}"),
               *contact_inputs(ticket.customer_channel, ticket.customer_email)]
     return _modal(CONTACT_CALLBACK, m.CONTACT_TITLE, m.CONTACT_SUBMIT, blocks, meta)
-
-
-def intake_initial(ticket: TicketView) -> dict[str, str]:
-    """A ticket's request as the modal's initial values (one store a line, 0001:店名)."""
-    adds = ticket.additions
-    return {
-        "customer_code": ticket.customer_code, "company_code": ticket.company_code,
-        "company_name": ticket.company_name,
-        "stores": "\n".join(f"{s.code}:{s.name}" for s in ticket.stores),
-        "desired_date": ticket.desired_date.isoformat(), "remarks": ticket.remarks,
-        "payment_items": "\n".join(adds.get("payment_items", [])),
-        "discounts": "\n".join(adds.get("discounts", [])),
-        "customer_segments": "\n".join(adds.get("customer_segments", [])),
-    }
 
 
 def input_block_ids(view: Mapping[str, Any]) -> list[str]:
@@ -259,71 +208,6 @@ def store_block_id(field: str, store_code: str) -> str:
 def part_block_id(field: str, number: int) -> str:
     """The block id of the n-th input of a field whose text takes several inputs."""
     return field if number == 1 else f"{field}:{number}"
-
-
-FULL_LINKAGE_LINE = 30  # ",123456,2026-12-01,2027-11-30\n" after the store code
-
-
-def _room_chunks(lines: list[str], full: list[int]) -> list[str]:
-    """One store a line, over as many inputs as it takes for every line to fit once filled
-    in completely (`full` is each line's length then): an input holds 3,000 characters."""
-    chunks: list[str] = []
-    current, size = "", 0
-    for line, width in zip(lines, full, strict=True):
-        if current and size + width > limits.INPUT_VALUE:
-            chunks.append(current)
-            current, size = "", 0
-        current, size = current + line, size + width
-    return [*chunks, current]
-
-
-def linkage_modal(ticket: TicketView, links: Sequence[StoreLinkView],
-                  meta: Mapping[str, Any]) -> dict[str, Any]:
-    """設定完了: まかせてネット企業コード and, per store, 店舗コード / 連携開始日 / 連携終了日
-    (seed 2-2 ①〜④), pre-filled from what is recorded already."""
-    known = {row.store_code: row for row in links}
-    company = next((r.makasete_company_code for r in links if r.makasete_company_code), "")
-    blocks: list[Block] = [
-        _md(f"*{_title(ticket)}*\n{m.LINKAGE_INTRO}"),
-        _text_input("makasete_company_code", m.field_label("makasete_company_code"),
-                    initial=company or "", hint=m.LINKAGE_COMPANY_HINT, max_length=5),
-        _select_input("service", m.field_label("service"), SERVICES,
-                      initial=next((r.destination for r in links if r.makasete_company_code),
-                                   DEFAULT_SERVICE), hint=m.LINKAGE_SERVICE_HINT),
-    ]
-    if len(ticket.stores) > MAX_STORE_BLOCKS:
-        lines = []
-        for s in ticket.stores:
-            row = known.get(s.code)
-            lines.append(",".join([s.code, (row and row.makasete_store_code) or "",
-                                   str((row and row.start_date) or ticket.desired_date),
-                                   str((row and row.end_date) or "")]) + "\n")
-        chunks = _room_chunks(lines, [len(s.code) + FULL_LINKAGE_LINE for s in ticket.stores])
-        blocks.append(_context(m.linkage_bulk_notice(len(ticket.stores), len(chunks))))
-        for i, chunk in enumerate(chunks, start=1):
-            label = m.field_label("links") + (m.part_label(i, len(chunks))
-                                              if len(chunks) > 1 else "")
-            blocks.append(_text_input(part_block_id("links", i), label, multiline=True,
-                                      initial=chunk.rstrip("\n"), hint=m.LINKAGE_BULK_HINT,
-                                      max_length=limits.INPUT_VALUE))
-    else:
-        for s in ticket.stores:
-            row = known.get(s.code)
-            blocks.append({"type": "divider"})
-            blocks.append(_md(f"*{s.code}:{s.name}*"))
-            # The store code in each label: the terminal asks input by input, and an error
-            # shown under an input must say which store it is about.
-            blocks.append(_text_input(
-                store_block_id("makasete_store_code", s.code),
-                f"{s.code} {m.field_label('makasete_store_code')}", hint=m.LINKAGE_STORE_HINT,
-                initial=(row and row.makasete_store_code) or "", max_length=6))
-            blocks.append(_date_input(store_block_id("start_date", s.code),
-                                      f"{s.code} {m.field_label('start_date')}",
-                                      initial=(row and row.start_date) or ticket.desired_date))
-            blocks.append(_date_input(store_block_id("end_date", s.code),
-                                      f"{s.code} {m.field_label('end_date')}",
-                                      initial=(row and row.end_date) or None))
-    return _modal(LINKAGE_CALLBACK, m.LINKAGE_TITLE, m.LINKAGE_SUBMIT, blocks, meta)
 
 
 # ---- the ticket message -------------------------------------------------------------------
@@ -417,6 +301,7 @@ def ticket_blocks(t: TicketView, actions: Sequence[ActionView], *,
     blocks.append(_context("　".join(links)))
     if pending := pending_labels(t):
         blocks.append(_context(m.pending_line(pending)))
+    blocks += dead_blocks(t, ACTION_PREFIX)
     if t.status == "partner_setup" and t.sla_due:
         blocks.append(_context(m.sla_line(f"{t.sla_due:%Y-%m-%d}", t.days_overdue)))
     if t.status == "returned" and t.return_reason:

@@ -32,6 +32,7 @@ class HomeData:
     counts_are_mine: bool = False
     updated: str = ""
     dashboard_url: str | None = None  # planning's signed link to the web dashboard (1 hour)
+    dead_jobs: int = 0  # outgoing work that could not go out (planning only)
 
 
 def message_link(t: TicketView) -> str | None:
@@ -65,8 +66,10 @@ def counts_text(counts: Mapping[str, int]) -> str:
 def home_view(data: HomeData) -> dict[str, Any]:
     """The Home tab of one user."""
     title = m.HOME_COUNTS_MINE if data.counts_are_mine else m.HOME_COUNTS
-    blocks: list[Block] = [
-        _header(m.HOME_TITLE),
+    blocks: list[Block] = [_header(m.HOME_TITLE)]
+    if data.dead_jobs:
+        blocks.append(_md(m.home_dead(data.dead_jobs)))
+    blocks += [
         _md(f"*{m.HOME_MINE}*"), *_lines(data.mine, m.HOME_MORE_MINE),
         {"type": "divider"},
         _md(f"*{title}*\n{counts_text(data.counts)}"),

@@ -22,12 +22,13 @@ from bot import messages as m
 from bot.context import Context
 from bot.integrations.outgoing import Outgoing
 from bot.integrations.reminders import ReminderCheck
-from bot.slack import views, views_drift
+from bot.slack import views, views_drift, views_stores
 from bot.slack.handlers import Handlers
 from bot.slack.notifier import Notifier
 from bot.slack.roles import Roles
 from bot.slack.views_partner import CUSTOMER_VERIFY_ACTION
 from bot.terminal import text as tx
+from workflow.errors import RenkeiError
 from workflow.labels import role_label
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,13 @@ class ShellClient:
         self.pending_view = {**view, "id": f"V{uuid.uuid4().hex[:16]}"}
         return {"ok": True, "view": self.pending_view}
 
+    def read_upload(self, file_id: str) -> tuple[str, bytes]:
+        """A file answered with `:file PATH` (its id is the path) as bot.slack.files reads it."""
+        path = Path(file_id).expanduser()
+        if not path.is_file():
+            raise RenkeiError(m.shell_no_file(str(path)))
+        return path.name, path.read_bytes()
+
     def views_publish(self, *, view: dict[str, Any], **_: Any) -> dict[str, Any]:
         self.shell.show(view.get("blocks"), "")
         return {"ok": True}
@@ -141,6 +149,7 @@ class Shell:
             views.INTAKE_CALLBACK: self.handlers.submit_intake,
             views.SEND_BACK_CALLBACK: self.handlers.submit_send_back,
             views.LINKAGE_CALLBACK: self.handlers.submit_linkage,
+            views_stores.LINKAGE_CONFIRM_CALLBACK: self.handlers.submit_linkage_confirm,
             views.CONTACT_CALLBACK: self.handlers.submit_contact,
             views_drift.IGNORE_CALLBACK: self.handlers.drift.submit_ignore,
         }
@@ -298,7 +307,8 @@ class Shell:
         intro = [b for b in view.get("blocks", []) if b.get("type") in ("section", "context")]
         for line in tx.render(intro)[0]:
             self.say(line)
-        inputs = [b for b in view.get("blocks", []) if b.get("type") == "input"]
+        inputs = [b for b in view.get("blocks", []) if b.get("type") == "input"
+                  and not views_stores.is_continuation(b)]
         answers: dict[str, dict[str, Any]] = {}
         todo = inputs
         while True:
@@ -322,9 +332,32 @@ class Shell:
                 self.say(m.SHELL_FIX)
                 todo = [b for b in inputs if b["block_id"] in reply["errors"]]
                 continue
-            if reply.get("response_action") == "update":
+            if reply.get("response_action") == "push":  # every problem of an attached file
                 self.show(reply["view"].get("blocks"), "", ephemeral=True)
+                self.say(m.SHELL_FIX)
+                todo = [b for b in inputs if b["element"]["type"] == "file_input"] or inputs
+                continue
+            if reply.get("response_action") == "update":
+                follow = reply["view"]
+                self.show(follow.get("blocks"), "", ephemeral=True)
+                if follow.get("submit") and follow.get("callback_id") in self.submitters:
+                    self._confirm(follow)  # a preview: submit it when the user says so
             return
+
+    def _confirm(self, view: dict[str, Any]) -> None:
+        line = self._ask(f"{view['submit']['text']}（{m.SHELL_CHECK}）: ")
+        if line is None or line.strip().lower() not in ("y", "yes", "はい"):
+            self.say(m.SHELL_MODAL_CANCELLED)
+            return
+        ack = Ack()
+        submitted = {**view, "state": {"values": {}}}
+        body = {"type": "view_submission", "view": submitted,
+                "user": {"id": self.user, "username": self.user}}
+        self.submitters[view["callback_id"]](ack=ack, body=body, client=self.client,
+                                             view=submitted)
+        reply = ack.kwargs or {}
+        if reply.get("response_action") == "update":
+            self.show(reply["view"].get("blocks"), "", ephemeral=True)
 
     def _ask_input(self, block: dict[str, Any]) -> dict[str, Any] | None:
         element = block["element"]
@@ -338,6 +371,20 @@ class Shell:
                 return None
             return {"type": "conversations_select",
                     "selected_conversation": line.strip() or initial or None}
+        if element["type"] == "file_input":
+            line = self._ask(f"{label}（{m.SHELL_FILE}）: ")
+            if line is None or line.strip() == ":cancel":
+                return None
+            path = line.strip().removeprefix(":file").strip()
+            return {"type": "file_input",
+                    "files": [{"id": path, "name": Path(path).name}] if path else []}
+        if element["type"] == "checkboxes":
+            option = element["options"][0]
+            line = self._ask(f"{label}: {option['text']['text']}（{m.SHELL_CHECK}）: ")
+            if line is None or line.strip() == ":cancel":
+                return None
+            yes = line.strip().lower() in ("y", "yes", "はい")
+            return {"type": "checkboxes", "selected_options": [option] if yes else []}
         if element["type"] == "static_select":
             options = element.get("options", [])
             initial = (element.get("initial_option") or {}).get("value", "")

@@ -17,8 +17,8 @@ from markupsafe import Markup
 from bot import messages as m
 from bot.web import INTERNAL_KEY, page, services
 from bot.web.charts import CHARTS
-from bot.web.linkform import parse_date
 from bot.web.tokens import LinkRefused
+from workflow.calendar import parse_date
 from workflow.reports import report
 
 log = logging.getLogger(__name__)
@@ -45,10 +45,8 @@ def allowed() -> str | None:
 
 
 def _day(name: str) -> date | None:
-    try:
-        return parse_date(request.args.get(name, ""))
-    except ValueError:
-        return None
+    # The one date parser (workflow.calendar); not a date (or none given) is None.
+    return parse_date(request.args.get(name, ""), today=services().ctx.workflow.today())
 
 
 @bp.get("/dashboard")

@@ -1,27 +1,20 @@
 """The partner's 設定完了連絡 as data: the seed's 2-2 screen posted as a form, or the filled
 設定依頼書 (.xlsx), turned into store links and checked with workflow.linkage's rules.
 
-`check` is the one function the page calls for validation, so a unified linkage parser in
-workflow can replace it without touching the page. Errors are keyed by the form field they
-belong to ("makasete_company_code", "<field>:<店舗CD>") so the page shows each beside its box.
+The file is read by `workflow.linkage_sheet` and every value goes through `linkage.read_links`,
+the parser Slack and the CLI use. Errors are keyed by the form field they belong to
+("makasete_company_code", "<field>:<店舗CD>") so the page shows each beside its box.
 """
 
 from __future__ import annotations
 
-import io
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from openpyxl import load_workbook
-
-from workflow import linkage
-from workflow.calendar import read_date
+from workflow import linkage, registry
 from workflow.errors import ValidationFailed
-from workflow.spec_sheet import STORE_HEADERS
-
-_DATE_LABELS = {"start_date": "連携開始日", "end_date": "連携終了日"}
+from workflow.linkage_sheet import read_returned
 
 
 @dataclass
@@ -36,16 +29,6 @@ class LinkageInput:
         return self.stores.get(store, {}).get(name, "")
 
 
-def parse_date(raw: str) -> date | None:
-    """YYYY/MM/DD (as the seed writes it), YYYY-MM-DD or 2026年12月7日; None when blank.
-    ValueError when it is not a date."""
-    # workflow.calendar.read_date is renkei's one date reader; this keeps the form's contract.
-    try:
-        return read_date(raw, field="date", label="日付", required=False)
-    except ValidationFailed:
-        raise ValueError(unicodedata.normalize("NFKC", raw or "").strip()) from None
-
-
 def from_form(form: Mapping[str, str], store_codes: list[str]) -> LinkageInput:
     """The 2-2 form: makasete_company_code, and per store code_/start_/end_/state_<店舗CD>."""
     data = LinkageInput(company_code=form.get("makasete_company_code", ""))
@@ -57,35 +40,29 @@ def from_form(form: Mapping[str, str], store_codes: list[str]) -> LinkageInput:
     return data
 
 
+def _text(value: object) -> str:
+    if isinstance(value, date):
+        return value.strftime("%Y/%m/%d")
+    return "" if value is None else str(value)
+
+
 def from_xlsx(content: bytes, store_codes: list[str], company_code: str) -> LinkageInput:
     """The 設定依頼書 as renkei sent it, with the partner's codes and dates filled in.
     ValueError when the file is not such a sheet."""
     try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ValueError("not an xlsx workbook") from exc
-    ws = wb.worksheets[0]
-    data = LinkageInput(company_code=company_code)
-    header_seen = False
-    for row in ws.iter_rows(values_only=True):
-        cells = ["" if v is None else (v.strftime("%Y/%m/%d") if isinstance(v, date) else str(v))
-                 for v in row]
-        if not cells:
-            continue
-        if cells[0] == "まかせてネット企業コード" and len(cells) > 1 and cells[1]:
-            data.company_code = cells[1]
-        if tuple(cells[:5]) == STORE_HEADERS:
-            header_seen = True
-            continue
-        if header_seen and cells[0] in store_codes:
-            cells += [""] * 5
-            data.stores[cells[0]] = {"makasete_store_code": cells[2], "start_date": cells[3],
-                                     "end_date": cells[4], "state": linkage.LINKED}
-    if not header_seen:
-        raise ValueError("no store table")
+        sheet = read_returned(content, "設定依頼書.xlsx", targets=store_codes)
+    except ValidationFailed as exc:
+        raise ValueError(exc.errors[0].message) from None
+    data = LinkageInput(company_code=sheet.makasete_company_code or company_code)
+    for row in sheet.rows:
+        code = linkage.normalized(row.store_code)
+        if code in store_codes:
+            data.stores[code] = {"makasete_store_code": _text(row.makasete_store_code),
+                                 "start_date": _text(row.start_date),
+                                 "end_date": _text(row.end_date), "state": registry.LINKED}
     for code in store_codes:
         data.stores.setdefault(code, {"makasete_store_code": "", "start_date": "",
-                                      "end_date": "", "state": linkage.LINKED})
+                                      "end_date": "", "state": registry.LINKED})
     return data
 
 
@@ -98,22 +75,14 @@ def check(data: LinkageInput, names: Mapping[str, str], *, today: date
         code = linkage.validate_company_code(data.company_code)
     except ValidationFailed as exc:
         data.errors["makasete_company_code"] = exc.errors[0].message
-    links = []
+    rows = [linkage.RawLink(store, raw["makasete_store_code"], raw["start_date"],
+                            raw["end_date"], name=names.get(store, ""))
+            for store, raw in data.stores.items()]
+    links, issues = linkage.read_links(rows, today=today, targets=names)
+    for issue in issues:
+        data.errors.setdefault(f"{issue.field}:{issue.store_code}", issue.message)
     for store, raw in data.stores.items():
-        dates: dict[str, date | None] = {}
-        for name in ("start_date", "end_date"):
-            try:
-                dates[name] = parse_date(raw[name])
-            except ValueError:
-                dates[name] = None
-                data.errors[f"{name}:{store}"] = (f"{_DATE_LABELS[name]}はYYYY/MM/DDの形式で"
-                                                  "入力してください（例: 2026/12/07）")
-        link = linkage.StoreLink(store, raw["makasete_store_code"], dates["start_date"],
-                                 dates["end_date"], names.get(store, ""))
-        for error in linkage.validate_store_link(link, today=today):
-            data.errors.setdefault(f"{error.field}:{store}", error.message)
-        if raw.get("state") != linkage.LINKED:
+        if raw.get("state") != registry.LINKED:
             data.errors.setdefault(f"state:{store}",
                                    "設定が終わりましたら連携状態を「連携済」にしてください")
-        links.append(link)
     return code, links
