@@ -608,10 +608,13 @@ def home_dead(count: int) -> str:
             "（依頼メッセージの「再送する」か `renkei outbox retry --dead`）")
 
 
-def job_label(kind: str) -> str:
-    """The name people know an outbox job kind by."""
+def job_label(kind: str, ticket_kind: str = "new") -> str:
+    """The name people know an outbox job kind by; step 3's document by the ticket's kind
+    (設定依頼書 for 新規・増店, 設定情報 for 設定変更)."""
     if kind == "ticket.event":
         return TICKET_MESSAGE_LABEL
+    if kind == "spec.document":
+        return document_label(ticket_kind)
     return PENDING_LABELS.get(kind, FAILURE_OTHER_JOB)
 # ---- mapping drift (設定変更 drafts started by the register data) -------------------------
 DRIFT_FILE = "この内容で設定変更を依頼"

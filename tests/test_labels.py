@@ -52,3 +52,12 @@ def test_timeline_labels_follow_the_ticket_kind(wf: Workflow) -> None:
     assert wf.get(new).events[-1].to_label == "設定依頼書送付"
     assert wf.get(change).events[-1].to_label == "設定情報送付"
     assert wf.event(wf.get(change).events[-1].id).action_label == "設定情報を送付"
+
+
+def test_a_dead_step_three_job_is_named_by_the_ticket_kind() -> None:
+    from bot import messages as m
+
+    assert m.job_label("spec.document", "new") == "設定依頼書"
+    assert m.job_label("spec.document", "change") == "設定情報"
+    assert "設定情報" in m.dead_line(m.job_label("spec.document", "change"), "理由")
+    assert m.job_label("kintone.record", "change") == "Kintone登録"

@@ -237,7 +237,8 @@ class Handlers:
         if not requeued:
             self._tell(respond, m.OUTBOX_NOTHING_DEAD)
             return
-        self._tell(respond, m.outbox_requeued(ticket_id, [m.job_label(j.kind)
+        kind = self.wf.get(ticket_id).kind
+        self._tell(respond, m.outbox_requeued(ticket_id, [m.job_label(j.kind, kind)
                                                           for j in requeued]))
         self.notifier.kick()
 

@@ -323,7 +323,8 @@ class Notifier:
         key = f"outbox.dead-told:{job.id}:{job.attempts}"
         if partner.is_done(self.wf, key):
             return
-        text = m.dead_notice(self.planning_mention(), ticket_id, m.job_label(job.kind),
+        label = m.job_label(job.kind, self.wf.get(ticket_id).kind)
+        text = m.dead_notice(self.planning_mention(), ticket_id, label,
                              reason(failure.code), self.wf.settings.slack_command)
         told = False
         try:

@@ -15,7 +15,7 @@ Block = dict[str, object]
 
 def dead_lines(t: TicketView) -> list[str]:
     """「送信できませんでした: <what>（<why>）」 for each dead job of the ticket."""
-    return [m.dead_line(m.job_label(j.kind), reason(j.code)) for j in t.dead_jobs]
+    return [m.dead_line(m.job_label(j.kind, t.kind), reason(j.code)) for j in t.dead_jobs]
 
 
 def dead_blocks(t: TicketView, action_prefix: str) -> list[Block]:
