@@ -92,7 +92,8 @@ class FakeKintone:
     def _add_comment(self, body: dict[str, Any]) -> tuple[int, Any]:
         comment = body.get("comment")
         record = str(body.get("record"))
-        if not isinstance(comment, dict) or not isinstance(comment.get("text"), str):
+        if (not isinstance(comment, dict) or not isinstance(comment.get("text"), str)
+                or len(comment["text"]) > 65535):  # Kintone's limit for one comment
             return 400, error("CB_VA01", "入力内容が正しくありません。",
                               {"comment.text": {"messages": ["必須です。"]}})
         if not record.isdigit() or not 1 <= int(record) <= len(self.records):

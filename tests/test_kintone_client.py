@@ -43,6 +43,17 @@ def test_add_comment(client: KintoneClient, kintone: FakeKintone) -> None:
     assert kintone.comments == [{"record": "1", "text": text}]
 
 
+def test_a_comment_over_kintones_limit_goes_whole_in_several(client: KintoneClient,
+                                                              kintone: FakeKintone) -> None:
+    lines = [f"・{i:04d}:{'店' * 100}\n" for i in range(1, 1001)]  # ~104,000 characters
+    text = "".join(lines)
+    record_id = client.add_record({"問い合わせ内容": "x"})
+    client.add_comment(record_id, text)
+    parts = [c["text"] for c in kintone.comments]
+    assert len(parts) == 2 and "".join(parts) == text
+    assert all(len(p) <= 65535 and p.endswith("\n") for p in parts)
+
+
 @pytest.mark.parametrize("status", [429, 500, 502, 503])
 def test_transient_failures_are_retryable(client: KintoneClient, kintone: FakeKintone,
                                           status: int) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 
 from bot.integrations.failures import kintone_fate
+from bot.slack.split import split_text
 from workflow.fates import Fate, Permanent, Transient
 
 RECORD_PATH = "/k/v1/record.json"
@@ -127,9 +128,11 @@ class KintoneClient:
         return str(record_id)
 
     def add_comment(self, record_id: str, text: str) -> None:
-        """Post `text` as a comment on a record (cut to Kintone's 65,535 characters)."""
-        self._post(COMMENT_PATH, {"app": self.app_id, "record": record_id,
-                                  "comment": {"text": text[:MAX_COMMENT_CHARS]}})
+        """Post `text` as a comment on a record: whole, in several comments cut at line ends
+        when it is over Kintone's 65,535 characters for one (what people copy is never cut)."""
+        for part in split_text(text, MAX_COMMENT_CHARS):
+            self._post(COMMENT_PATH, {"app": self.app_id, "record": record_id,
+                                      "comment": {"text": part}})
 
 
 def _error_code(response: httpx.Response) -> str:
