@@ -47,14 +47,20 @@ def _rows(view: TicketView) -> list[tuple[str, str, str]]:
     return out
 
 
-@bp.get("/c/<token>")
-def show(token: str) -> tuple[str, int]:
+def _open(token: str) -> Opened | tuple[str, int]:
+    """The link's ticket when it may be confirmed now, else the page that says why not."""
     opened = open_link("customer", token)
     if not isinstance(opened, Opened):
         return opened
     refused = _stand(opened)
-    if refused is not None:
-        return refused
+    return opened if refused is None else refused
+
+
+@bp.get("/c/<token>")
+def show(token: str) -> tuple[str, int]:
+    opened = _open(token)
+    if not isinstance(opened, Opened):
+        return opened
     view = opened.view
     return render_template("customer.html", token=token, t=view, rows=_rows(view),
                            csrf=csrf_for(token)), 200
@@ -62,12 +68,9 @@ def show(token: str) -> tuple[str, int]:
 
 @bp.post("/c/<token>")
 def confirm(token: str) -> tuple[str, int]:
-    opened = open_link("customer", token)
+    opened = _open(token)
     if not isinstance(opened, Opened):
         return opened
-    refused = _stand(opened)
-    if refused is not None:
-        return refused
     if not csrf_ok(token):
         return page(m.WEB_CUSTOMER_TITLE, m.WEB_FORM_EXPIRED, 400)
     view = opened.view

@@ -55,25 +55,32 @@ def _wrong_state(view: TicketView, state: str) -> tuple[str, int]:
     return page(m.WEB_PARTNER_TITLE, m.WEB_PARTNER_USED, 409)
 
 
-@bp.get("/p/<token>")
-def show(token: str) -> tuple[str, int]:
+def _open(token: str) -> Opened | tuple[str, int]:
+    """The link's ticket while it is at the step the link was made for, else the page that
+    says why not."""
     opened = open_link("partner", token)
     if not isinstance(opened, Opened):
         return opened
-    claim, view = opened.claim, opened.view
-    if view.status != claim.state:
-        return _wrong_state(view, claim.state)
+    if opened.view.status != opened.claim.state:
+        return _wrong_state(opened.view, opened.claim.state)
+    return opened
+
+
+@bp.get("/p/<token>")
+def show(token: str) -> tuple[str, int]:
+    opened = _open(token)
+    if not isinstance(opened, Opened):
+        return opened
+    view = opened.view
     return _form(token, view, _prefilled(view))
 
 
 @bp.post("/p/<token>")
 def submit(token: str) -> tuple[str, int]:
-    opened = open_link("partner", token)
+    opened = _open(token)
     if not isinstance(opened, Opened):
         return opened
-    claim, view = opened.claim, opened.view
-    if view.status != claim.state:
-        return _wrong_state(view, claim.state)
+    view = opened.view
     if not csrf_ok(token):
         return page(m.WEB_PARTNER_TITLE, m.WEB_FORM_EXPIRED, 400)
     wf = services().ctx.workflow
@@ -93,7 +100,7 @@ def submit(token: str) -> tuple[str, int]:
         return _form(token, view, data, 422)
     key = "web.partner:" + hashlib.sha256(token.encode()).hexdigest()[:40]
     try:
-        wf.advance(view.id, "complete_setup", actor=PARTNER, expected_status=claim.state,
+        wf.advance(view.id, "complete_setup", actor=PARTNER, expected_status=opened.claim.state,
                    links=links, makasete_company_code=company_code, idempotency_key=key,
                    note=m.WEB_PARTNER_NOTE)
     except (AlreadyMoved, Duplicate):
