@@ -104,7 +104,7 @@ def main() -> None:
                                actor=wf.actor(SALES, role="sales")).id
                for _ in range(args.tickets)]
         # The bot runs as `renkei run` in its own process, as in production (HTTP mode).
-        port = _free_port()
+        port = free_port()
         env = {**os.environ, "DATABASE_URL": url, "SLACK_BOT_TOKEN": TOKEN,
                "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": emulator.api_url,
                "SLACK_REQUESTS_CHANNEL": "CREQ", "RENKEI_PLANNING_USERS": PLANNER,
@@ -115,7 +115,7 @@ def main() -> None:
         server = subprocess.Popen([str(Path(sys.executable).parent / "renkei"), "run", "--host",
                                    "127.0.0.1", "--port", str(port)], env=env,
                                   cwd=str(HERE.parent))
-        _wait_healthy(port)
+        wait_healthy(port)
         emulator.wait_for(lambda e: len(e.of("chat.postMessage")) >= 2 * len(ids), 180)
 
         base = f"http://127.0.0.1:{port}"
@@ -207,13 +207,13 @@ def generate(base: str, emulator_url: str, jobs: list[tuple[int, str, str, str]]
     return time.perf_counter() - start, latencies, failures
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-def _wait_healthy(port: int) -> None:
+def wait_healthy(port: int) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:

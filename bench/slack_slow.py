@@ -35,7 +35,8 @@ HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(HERE.parent))
 
-from bot.slack import views  # noqa: E402
+from bench.slack import free_port, wait_healthy  # noqa: E402
+from bot.slack import views_stores  # noqa: E402
 from tests.slack_driver import Driver  # noqa: E402
 from tests.slack_emulator import Emulator  # noqa: E402
 from tests.slack_harness import PLANNER, SALES, SECRET, TOKEN, settings_for  # noqa: E402
@@ -77,7 +78,7 @@ def slow_api(delay: float, rate: float, seconds: float) -> None:
                                         actor=wf.actor(SALES, role="sales")).id
                         for _ in range(wanted)])
         engine.dispose()
-        port = _free_port()
+        port = free_port()
         env = {**os.environ, "DATABASE_URL": url, "SLACK_BOT_TOKEN": TOKEN,
                "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": emulator.api_url,
                "SLACK_REQUESTS_CHANNEL": "CREQ", "RENKEI_PLANNING_USERS": PLANNER,
@@ -85,7 +86,7 @@ def slow_api(delay: float, rate: float, seconds: float) -> None:
         server = subprocess.Popen([str(Path(sys.executable).parent / "renkei"), "run",
                                    "--host", "127.0.0.1", "--port", str(port)], env=env,
                                   cwd=str(ROOT))
-        _wait_healthy(port)
+        wait_healthy(port)
         emulator.delay_seconds = delay  # from here on, Slack is slow
         base = f"http://127.0.0.1:{port}"
         plan = [(i, MIX[i % len(MIX)], next(tickets) if MIX[i % len(MIX)] in ("click", "modal")
@@ -162,7 +163,7 @@ def _interaction(driver: Driver, kind: str, ticket_id: int, trigger: str, n: int
                 "response_url": driver.response_url(), "trigger_id": trigger}
         return driver.post(urlencode(form).encode(), "application/x-www-form-urlencoded")
     if kind == "submission":
-        view = {**views.intake_modal("new", {"kind": "new", "channel": "CWORK"}),
+        view = {**views_stores.intake_modal("new", {"kind": "new", "channel": "CWORK"}),
                 "id": f"VBENCH{n}"}
         return driver.submit(view, {**RAW, "desired_date": "2026-12-25"}, user=SALES)
     action, user, value = (("request_kintone", SALES, f"{ticket_id}:contacted:")
@@ -179,28 +180,6 @@ def _interaction(driver: Driver, kind: str, ticket_id: int, trigger: str, n: int
                      "value": value, "text": {"type": "plain_text", "text": action},
                      "action_ts": f"{time.time():.6f}"}]}
     return driver.interactive(payload)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_healthy(port: int) -> None:
-    import httpx
-
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("the bot did not start")
 
 
 __all__ = ["slow_api"]
