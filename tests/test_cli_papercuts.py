@@ -156,9 +156,11 @@ def empty_pg() -> Iterator[str]:
     """A PostgreSQL database nobody ran `renkei db upgrade` on (its own, dropped after)."""
     from sqlalchemy import create_engine, text
 
-    from tests.dbs import PG_ADMIN_URL, pg_unreachable_reason
+    from tests.dbs import PG_ADMIN_URL, REQUIRE_PG, pg_unreachable_reason
 
     if reason := pg_unreachable_reason():
+        if REQUIRE_PG:  # .ci/run requires PostgreSQL: a skip there would hide this test
+            pytest.fail(f"RENKEI_REQUIRE_POSTGRES=1 but {reason}")
         pytest.skip(reason)
     name = f"renkei_empty_{uuid.uuid4().hex[:10]}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
