@@ -4,9 +4,10 @@ It records every request and, like the partner, counts an idempotency key once: 
 key gets 200 again without being counted. It can be told to be down (connection refused),
 answer 500, answer 429 with Retry-After, hang past the client's timeout, drop the connection,
 or fail only some stores. `python -m tests.webhook_receiver [--processes N] [--delay-ms MS]`
-runs it standalone for the bench, printing its port: one listening socket on 127.0.0.1 served
-by N pre-forked processes (each its own GIL, so the receiver is not the bench's ceiling); GET
-/_stats then returns the counts summed over the processes (duplicates are detected per
+runs the bench's partner standalone, printing its port: one listening socket on 127.0.0.1
+served by N pre-forked processes of the lean asyncio server in `tests.bench_receiver` (this
+class, a thread per connection, cost as much CPU per request as the exporter it measured);
+GET /_stats then returns the requests summed over the processes (duplicates are detected per
 process there).
 """
 
@@ -15,9 +16,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import multiprocessing
-import os
-import signal
 import socket
 import sys
 import threading
@@ -25,6 +23,8 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests import bench_receiver
 
 
 @dataclass
@@ -118,12 +118,8 @@ class Receiver:
                     if env is None or ((store_code is None or env["store_code"] == store_code)
                                        and (kind is None or env["kind"] == kind))]
 
-    shared_count: Any = None  # a multiprocessing.Value summing requests over processes
-
     def stats(self) -> dict[str, int]:
         with self._lock:
-            if self.shared_count is not None:
-                return {"requests": int(self.shared_count.value)}
             return {"requests": self.request_count, "unique_keys": len(self.accepted)}
 
     # -- called by the handler ------------------------------------------------------
@@ -147,9 +143,6 @@ class Receiver:
         return 200, {}, json.dumps({"duplicate": duplicate}).encode()
 
     def _log(self, key: str, envelope: dict[str, Any] | None, status: int) -> None:
-        if self.shared_count is not None:
-            with self.shared_count.get_lock():
-                self.shared_count.value += 1
         with self._lock:
             self.request_count += 1
             if self.keep_bodies:
@@ -221,45 +214,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-def serve_forked(processes: int, delay_seconds: float) -> None:
-    """Print the port, then serve it from `processes` pre-forked children until SIGTERM."""
-    sock = socket.create_server(("127.0.0.1", 0), backlog=2048)
-    count = multiprocessing.Value("q", 0)
-    children = []
-    for _ in range(processes):
-        pid = os.fork()
-        if pid == 0:
-            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})  # for sigwait below
-            receiver = Receiver(keep_bodies=False, delay_seconds=delay_seconds)
-            receiver.shared_count = count
-            receiver.start(sock)
-            signal.sigwait({signal.SIGTERM})
-            os._exit(0)
-        children.append(pid)
-    print(sock.getsockname()[1], flush=True)
-
-    def stop(*_: Any) -> None:
-        for pid in children:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
-        for pid in children:
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, 0)
-        os._exit(0)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    while True:
-        time.sleep(3600)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--processes", type=int, default=1)
     parser.add_argument("--delay-ms", type=float, default=0.0,
                         help="a slow partner: every answer waits this long")
     args = parser.parse_args()
-    serve_forked(args.processes, args.delay_ms / 1000)
+    bench_receiver.serve_forked(args.processes, args.delay_ms / 1000)
 
 
 if __name__ == "__main__":
