@@ -1,11 +1,13 @@
 """Fires enqueue frozen batches: one per store, kind, business date, hour and revision.
 
 A fire (閉局, the hourly 支払種別明細, a POS close event, a backfill day) reads the POS data,
-serialises each batch's envelope and writes every batch in ONE transaction; the drain loop
-(`exporter.outbox`) sends them later. Enqueueing the same data again adds nothing (the content
-hash matches the latest revision); changed data (a register reopened and closed again, or rows
-a register sent late: `exporter.late`) becomes the next revision, with its own idempotency key,
-naming in `supersedes` the key it replaces: a revision is the whole day (or hour) again.
+serialises each batch's envelope and writes the batches in one transaction, a 閉局 of many
+stores one transaction per `CLOSE_CHUNK_STORES` stores (every kind of a store in the same
+one), so the drain loop (`exporter.outbox`) sends the first stores while later ones freeze.
+Enqueueing the same data again adds nothing (the content hash matches the latest revision);
+changed data (a register reopened and closed again, or rows a register sent late:
+`exporter.late`) becomes the next revision, with its own idempotency key, naming in
+`supersedes` the key it replaces: a revision is the whole day (or hour) again.
 """
 
 from __future__ import annotations
@@ -34,6 +36,12 @@ from workflow.registry import linked_stores_on
 # otherwise a drainer could see (and send) batch 11 of a stream before batch 10 commits.
 _ENQUEUE_LOCK = 0x72656E6B  # "renk"
 _ANALYZE_AFTER = 1000  # rows one fire adds before statistics may be stale enough to matter
+# A 閉局 commits this many stores at a time. Drains cannot see a batch before it commits:
+# one transaction for 10,000 stores held every send back ~30 s. Chunks are whole stores, so a
+# crash mid-way leaves each store with all its kinds or none, and the catch-up of missed
+# closes (`ExportJobs.catch_up`, every refresh) enqueues the stores left with none.
+# 200 keeps each chunk's reads on the IN-list path of `exporter.extract`.
+CLOSE_CHUNK_STORES = 200
 
 
 @dataclass(frozen=True)
@@ -205,15 +213,19 @@ def enqueue_close(factory: sessionmaker[Session], tz: ZoneInfo, business_date: d
                   close_time: str | None = None, kinds: Sequence[Kind] = ALL_KINDS,
                   now: datetime | None = None) -> list[Enqueued]:
     """閉局: every kind of the business date for each eligible store (optionally only those
-    closing at `close_time`), in one transaction."""
-    def work(session: Session) -> list[Enqueued]:
+    closing at `close_time`), one transaction per `CLOSE_CHUNK_STORES` stores."""
+    with factory() as session:
         targets = targets_on(session, business_date, company_code=company_code,
                              store_code=store_code)
-        if close_time is not None:
-            at = parse_close_time(close_time)
-            targets = [t for t in targets if parse_close_time(t.close_time) == at]
-        return enqueue(session, targets, business_date, kinds, tz, now=now)
-    return _in_one_transaction(factory, work)
+    if close_time is not None:
+        at = parse_close_time(close_time)
+        targets = [t for t in targets if parse_close_time(t.close_time) == at]
+    added: list[Enqueued] = []
+    for start in range(0, len(targets), CLOSE_CHUNK_STORES):
+        chunk = targets[start:start + CLOSE_CHUNK_STORES]
+        added += _in_one_transaction(factory, lambda session, chunk=chunk: enqueue(
+            session, chunk, business_date, kinds, tz, now=now))
+    return added
 
 
 def enqueue_hourly(factory: sessionmaker[Session], tz: ZoneInfo, slot_start: datetime, *,
