@@ -51,6 +51,7 @@ from exporter.destinations import Sender  # noqa: E402
 from exporter.models import DONE, ExportBatch, ExportScanMark  # noqa: E402
 from exporter.settings import ExporterSettings  # noqa: E402
 from workflow.db import make_engine, make_sessionmaker, utcnow  # noqa: E402
+from workflow.mapping import MappingDraft, MappingDraftItem  # noqa: E402
 from workflow.migrate import upgrade  # noqa: E402
 from workflow.outbox import backoff_seconds  # noqa: E402
 from workflow.settings import Settings  # noqa: E402
@@ -247,6 +248,10 @@ def drift_round(factory: Any, target: str, args: argparse.Namespace) -> None:
     except (ImportError, AttributeError):
         print(f"drift scan: skipped ({target} is not on this branch)")
         return
+    with factory() as session, session.begin():  # an earlier run's drafts: nothing new
+        for table in (MappingDraftItem, MappingDraft):
+            session.execute(delete(table).where(
+                table.company_code == demo.DEMO_COMPANY_CODE))
     new = [s.store_code for s in demo.demo_stores(args.stores)][::max(1, 100 // args.late_pct)]
     for code in new:
         demo.add_new_items(factory, company_code=demo.DEMO_COMPANY_CODE, store_code=code,
