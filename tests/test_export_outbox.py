@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime, timedelta
+from typing import Any
 
+import pytest
+from sqlalchemy import select
+
+from exporter import batches as batches_module
 from exporter import outbox
 from exporter.batches import enqueue_close, enqueue_hourly
 from exporter.destinations import Sender
 from exporter.kinds import ALL_KINDS, Kind
-from exporter.models import DEAD, DONE, PENDING
+from exporter.models import DEAD, DONE, PENDING, ExportBatch
 from exporter.pos import PosReceipt
 from exporter.status import store_status
 from tests.dbs import Database
@@ -197,3 +202,28 @@ def test_other_4xx_is_dead_until_retried(database: Database, receiver: Receiver)
     assert [b.state for b in batches(database)] == [DONE, DONE]
     (status,) = store_status(database.factory)
     assert status.delivered == 2 and status.dead == 0 and status.last_delivered_date == DAY
+
+
+def test_a_close_commits_whole_stores_a_chunk_at_a_time(database: Database,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    setup_stores(database, stores=5)
+    monkeypatch.setattr(batches_module, "CLOSE_CHUNK_STORES", 2)
+    real = batches_module.enqueue
+    calls = []
+
+    def crash_in_second_chunk(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("the process died")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(batches_module, "enqueue", crash_in_second_chunk)
+    with pytest.raises(RuntimeError):
+        enqueue_close(database.factory, TZ, DAY)
+    with database.factory() as session:  # the first chunk committed, whole stores only
+        kept = Counter(s for (s,) in session.execute(select(ExportBatch.store_code)))
+    assert kept == {"0001": 8, "0002": 8}
+    monkeypatch.setattr(batches_module, "enqueue", real)
+    resumed = enqueue_close(database.factory, TZ, DAY)  # what catch_up does for the rest
+    assert Counter(e.store_code for e in resumed) == {"0003": 8, "0004": 8, "0005": 8}
+    assert enqueue_close(database.factory, TZ, DAY) == []
