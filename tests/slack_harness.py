@@ -137,9 +137,15 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def harness(database: Database, slack_settings: dict[str, str], clock: Clock
-            ) -> Iterator[Harness]:
+def harness(request: pytest.FixtureRequest, database: Database, slack_settings: dict[str, str],
+            clock: Clock) -> Iterator[Harness]:
     emulator = Emulator(token=TOKEN)
+    # @pytest.mark.emulator(enterprise_id=...): what the workspace is before Bolt's start-up
+    # auth.test reads it
+    marker = request.node.get_closest_marker("emulator")
+    for name, value in (marker.kwargs if marker else {}).items():
+        assert hasattr(emulator, name), name
+        setattr(emulator, name, value)
     settings = settings_for(emulator, **slack_settings)
     ctx = Context(settings, database.engine, database.factory,
                   Workflow(database.factory, settings, clock=clock, masters=read_masters))
