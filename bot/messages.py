@@ -216,6 +216,7 @@ PENDING_LABELS = {
     "kintone.comment": "Kintone完了報告",
     "customer.message": "お客様へのご連絡",
     "ticket.reminder": "期限超過のリマインド",
+    "mapping.draft": "設定変更の下書きの投稿",
 }
 
 CANCELLED_LINE = ":no_entry_sign: この依頼は取り消されました"
@@ -599,13 +600,30 @@ def outbox_requeued(ticket_id: int, labels: list[str]) -> str:
 
 
 OUTBOX_NOTHING_DEAD = "この依頼に再送が必要な送信はありません。"
+OUTBOX_NOTHING_DEAD_ANYWHERE = "再送が必要な送信はありません。"
 OUTBOX_RETRY_ONLY_PLANNING = "再送できるのはUSEN企画のみです"
 OUTBOX_RETRY_NOTE = "送信できなかった送信を再送"
 
 
 def home_dead(count: int) -> str:
     return (f":warning: 送信できなかった送信が {count} 件あります"
-            "（依頼メッセージの「再送する」か `renkei outbox retry --dead`）")
+            "（原因を解消してから右の「すべて再送する」、依頼ごとなら依頼メッセージの「再送する」。"
+            "`renkei outbox list --dead` で一覧）")
+
+
+HOME_RETRY_ALL = "すべて再送する"
+
+
+def home_requeued(count: int) -> str:
+    return f":repeat: 送信できなかった送信 {count} 件を再送します。"
+
+
+def dead_notice_unticketed(mention: str, label: str, reason: str, job_id: int) -> str:
+    """Planning's DM for a dead job of no ticket (a drift draft's post)."""
+    who = f"{mention} " if mention else ""
+    return (f"{who}:warning: 「{label}」を送信できませんでした: {reason}。"
+            f"原因を解消したら、App Homeの「{HOME_RETRY_ALL}」か "
+            f"`renkei outbox retry {job_id}` で再送してください。")
 
 
 def job_label(kind: str, ticket_kind: str = "new") -> str:

@@ -29,6 +29,7 @@ from bot import messages as m
 from bot.slack import payloads, stores_in, views, views_home, views_stores, views_text
 from bot.slack.guard import answers_db_errors
 from bot.slack.handlers_drift import DriftHandlers
+from bot.slack.handlers_fate import FateHandlers
 from bot.slack.home import Home
 from bot.slack.notifier import Notifier, kintone_url
 from bot.slack.roles import Roles
@@ -36,7 +37,7 @@ from bot.slack.thread_sheet import ThreadSheet
 from bot.slack.views_copy import fits
 from bot.slack.views_fate import RETRY
 from bot.slack.views_partner import CUSTOMER_VERIFY_ACTION, customer_confirmed
-from workflow import partner, repair
+from workflow import partner
 from workflow.errors import Duplicate, NotFound, RenkeiError, ValidationFailed
 from workflow.forms import date_label_for
 from workflow.schemas import Actor, TicketView
@@ -66,6 +67,7 @@ class Handlers:
         self.soon: Callable[[Callable[[], None]], None] = _inline
         self.later: Callable[[Callable[[], None]], None] = _inline
         self.drift = DriftHandlers(self)
+        self.fate = FateHandlers(self)
 
     def register(self, app: Any) -> None:
         """Attach the listeners to a Bolt App."""
@@ -80,6 +82,7 @@ class Handlers:
         app.event("app_home_opened")(self.home)
         ThreadSheet(self.wf, self.roles, self.notifier).register(app)
         self.drift.register(app)
+        self.fate.register(app)
 
     # ---- helpers ------------------------------------------------------------------------
     def _actor(self, body: Body) -> Actor:
@@ -187,7 +190,7 @@ class Handlers:
             return
         actor = self._actor(body)
         if press.action == RETRY:
-            self._retry(press.ticket_id, actor, respond)
+            self.fate.retry_ticket(press.ticket_id, actor, respond)
             return
         try:
             if press.action == views.KINTONE_ACTION:
@@ -225,21 +228,6 @@ class Handlers:
         except RenkeiError as exc:
             self._tell(respond, m.failed(exc.message))
             return
-        self.notifier.kick()
-
-    def _retry(self, ticket_id: int, actor: Actor, respond: Respond) -> None:
-        """「再送する」 on a ticket with dead jobs: planning requeues them (audited)."""
-        if actor.role != "planning":
-            self._tell(respond, m.failed(m.OUTBOX_RETRY_ONLY_PLANNING))
-            return
-        requeued = repair.retry(self.wf, actor=actor, ticket_id=ticket_id,
-                                note=m.OUTBOX_RETRY_NOTE)
-        if not requeued:
-            self._tell(respond, m.OUTBOX_NOTHING_DEAD)
-            return
-        kind = self.wf.get(ticket_id).kind
-        self._tell(respond, m.outbox_requeued(ticket_id, [m.job_label(j.kind, kind)
-                                                          for j in requeued]))
         self.notifier.kick()
 
     def _modal_for(self, ticket: TicketView, press: payloads.Press, channel: str

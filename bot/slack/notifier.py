@@ -318,10 +318,14 @@ class Notifier:
         """The ticket message gets its 「送信できませんでした」 line and retry button; planning
         is told once, in the thread, or by DM when the thread cannot be posted."""
         ticket_id = job.ticket_id or int((job.payload or {}).get("ticket_id") or 0)
-        if not ticket_id or not self.channel:
-            return
         key = f"outbox.dead-told:{job.id}:{job.attempts}"
-        if partner.is_done(self.wf, key):
+        if not self.channel or partner.is_done(self.wf, key):
+            return
+        if not ticket_id:  # a drift draft's post: no ticket, no thread — planning by DM
+            text = m.dead_notice_unticketed(self.planning_mention(), m.job_label(job.kind),
+                                            reason(failure.code), job.id)
+            if self._dm_planners(text) or self._post_in_channel(text):
+                outbox.once(self.wf.factory, key)
             return
         label = m.job_label(job.kind, self.wf.get(ticket_id).kind)
         text = m.dead_notice(self.planning_mention(), ticket_id, label,
@@ -345,6 +349,15 @@ class Notifier:
             told = self._dm_planners(text)
         if told:
             outbox.once(self.wf.factory, key)
+
+    def _post_in_channel(self, text: str) -> bool:
+        """No planner to DM (only a user group is set): the requests channel, mentioning it."""
+        try:
+            self.direct_client.chat_postMessage(channel=self.channel, text=text)
+            return True
+        except Exception as exc:
+            log.warning("could not tell planning about a dead job: %s", exc)
+            return False
 
     def _dm_planners(self, text: str) -> bool:
         sent = False
