@@ -581,6 +581,8 @@ def failure_depends(waited: str) -> str:
 
 
 TICKET_MESSAGE_LABEL = "依頼メッセージ・スレッド投稿"
+REPOSTED_HISTORY = (":information_source: 依頼メッセージが削除されていたため、投稿し直しました。"
+                    "これまでの経過（新しい順）:")
 OUTBOX_RETRY_BUTTON = "再送する"
 
 

@@ -25,7 +25,8 @@ from bot import messages as m
 from bot.integrations.failures import reason, slack_failure
 from bot.integrations.kintone import record_url
 from bot.integrations.senders import kintone_configured
-from bot.slack import views, views_copy, views_text
+from bot.slack import limits, views, views_copy, views_text
+from bot.slack.views import _md
 from workflow import outbox, partner, repair
 from workflow.db import utcnow
 from workflow.errors import NotFound
@@ -160,10 +161,24 @@ class Notifier:
         channel, ts = str(resp["channel"]), str(resp["ts"])
         if repair.replace_message(self.wf, ticket.id, old_ts=ticket.slack_ts, channel=channel,
                                   ts=ts):
+            self._history_under(ticket.id, channel, ts)
             return channel, ts
         self.client.chat_delete(channel=channel, ts=ts)  # another sender repaired it first
         fresh = self.wf.get(ticket.id)
         return str(fresh.slack_channel), str(fresh.slack_ts)
+
+    def _history_under(self, ticket_id: int, channel: str, ts: str) -> None:
+        """The new message's thread starts with what the old thread held: the history so
+        far (newest first), so nobody has to find the deleted message. Best effort: the
+        repost itself is what the job needed."""
+        header = [_md(m.REPOSTED_HISTORY)]
+        budget = limits.MESSAGE_TEXT_BUDGET - limits.text_size(header)
+        blocks = header + views_text.history_blocks(self.wf.get(ticket_id), self.tz, budget)
+        try:
+            self.direct_client.chat_postMessage(channel=channel, thread_ts=ts,
+                                                text=m.REPOSTED_HISTORY, blocks=blocks)
+        except Exception as exc:
+            log.info("ticket %s: history not posted under its new message: %s", ticket_id, exc)
 
     def in_thread(self, ticket_id: int, send: Callable[[str, str], None]) -> None:
         """Run `send(channel, thread_ts)` in the ticket's thread; when the message was deleted,
