@@ -15,19 +15,15 @@ from __future__ import annotations
 
 import itertools
 import os
-import signal
 import statistics
 import subprocess
 import sys
 import threading
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
-
-from sqlalchemy import create_engine, text
 
 # Run as a script (make bench): bench/transitions.py would shadow the library, and the repo
 # root must be importable.
@@ -35,13 +31,12 @@ HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(HERE.parent))
 
-from bench.slack import free_port, wait_healthy  # noqa: E402
+from bench.slack import bench_stack, free_port, wait_healthy  # noqa: E402
 from bot.slack import views_stores  # noqa: E402
 from tests.slack_driver import Driver  # noqa: E402
 from tests.slack_emulator import Emulator  # noqa: E402
 from tests.slack_harness import PLANNER, SALES, SECRET, TOKEN, settings_for  # noqa: E402
 from workflow.db import make_engine, make_sessionmaker  # noqa: E402
-from workflow.migrate import upgrade  # noqa: E402
 from workflow.service import Workflow  # noqa: E402
 
 ADMIN = os.environ.get("RENKEI_TEST_PG_ADMIN_URL",
@@ -60,15 +55,8 @@ def _p(values: list[float], q: float) -> float:
 
 
 def slow_api(delay: float, rate: float, seconds: float) -> None:
-    name = f"renkei_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = ADMIN.rsplit("/", 1)[0] + "/" + name
-    emulator = Emulator()
-    server: subprocess.Popen[bytes] | None = None
-    try:
-        upgrade(url)
+    with bench_stack(stop_seconds=60) as stack:
+        url, emulator = stack.url, stack.emulator
         engine = make_engine(url, pool_size=4)
         wf = Workflow(make_sessionmaker(engine), settings_for(emulator, DATABASE_URL=url))
         date = wf.calendar.add_business_days(wf.today(), 6).isoformat()
@@ -83,9 +71,9 @@ def slow_api(delay: float, rate: float, seconds: float) -> None:
                "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": emulator.api_url,
                "SLACK_REQUESTS_CHANNEL": "CREQ", "RENKEI_PLANNING_USERS": PLANNER,
                "SLACK_APP_TOKEN": ""}
-        server = subprocess.Popen([str(Path(sys.executable).parent / "renkei"), "run",
-                                   "--host", "127.0.0.1", "--port", str(port)], env=env,
-                                  cwd=str(ROOT))
+        stack.server = subprocess.Popen(
+            [str(Path(sys.executable).parent / "renkei"), "run", "--host", "127.0.0.1",
+             "--port", str(port)], env=env, cwd=str(ROOT))
         wait_healthy(port)
         emulator.delay_seconds = delay  # from here on, Slack is slow
         base = f"http://127.0.0.1:{port}"
@@ -109,14 +97,6 @@ def slow_api(delay: float, rate: float, seconds: float) -> None:
         print(f"  trigger age at views.open  n={len(ages)}  p50 {_p(ages, 0.5) * 1000:6.0f} ms"
               f"  p99 {_p(ages, 0.99) * 1000:6.0f} ms  max {max(ages) * 1000:6.0f} ms"
               f"   (goal p99 ≤ 1000; {missing} never opened)")
-    finally:
-        if server is not None:
-            server.send_signal(signal.SIGTERM)
-            server.wait(60)
-        emulator.close()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _send(base: str, emulator: Emulator, plan: list[tuple[int, str, int]], rate: float
