@@ -347,6 +347,15 @@ def failed(message: str) -> str:
 
 
 ERROR_TITLE = "操作できませんでした"
+# a submission with an attached file, answered after the ack (bot/slack/late_answer.py)
+LATE_READING_TITLE = "読み込み中"
+LATE_READING = (":hourglass_flowing_sand: 添付ファイルを読み込んでいます…"
+                "このままお待ちください（数秒で結果が表示されます）。")
+LATE_DONE_TITLE = "受け付けました"
+LATE_DONE = (":white_check_mark: 受け付けました。結果はメッセージでお知らせします。"
+             "この画面は閉じてかまいません。")
+LATE_FIX_AND_RESEND = (":warning: 入力内容を確認してください（:warning: の付いた項目）。"
+                       "直したら、ファイルを添付し直して送信してください。")
 SOMETHING_WRONG = "処理中にエラーが発生しました。時間をおいてもう一度お試しください。"
 
 # ---- App Home -------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot import messages as m
-from bot.slack import payloads, stores_in, views, views_home, views_stores, views_text
+from bot.slack import late_answer, payloads, stores_in, views, views_home, views_stores, views_text
 from bot.slack.guard import answers_db_errors
 from bot.slack.handlers_drift import DriftHandlers
 from bot.slack.handlers_fate import FateHandlers
@@ -262,6 +262,13 @@ class Handlers:
 
     @answers_db_errors
     def submit_intake(self, ack: Ack, body: Body, client: Any, view: Mapping[str, Any]) -> None:
+        if late_answer.needs_web_api(client, view, [views_stores.STORES_FILE]):
+            late_answer.answer_later(ack, client, view, lambda recorded: self._intake(
+                recorded, body, client, view), self.later)
+            return
+        self._intake(ack, body, client, view)
+
+    def _intake(self, ack: Ack, body: Body, client: Any, view: Mapping[str, Any]) -> None:
         meta = payloads.meta(view)
         kind = str(meta.get("kind", "new"))
         raw: dict[str, Any] = dict(payloads.read_intake(view, kind))
@@ -316,6 +323,13 @@ class Handlers:
     def submit_linkage(self, ack: Ack, body: Body, client: Any,
                        view: Mapping[str, Any]) -> None:
         """設定完了: a returned 設定依頼書 goes to its preview; inputs are recorded at once."""
+        if late_answer.needs_web_api(client, view, [views_stores.LINKAGE_FILE]):
+            late_answer.answer_later(ack, client, view, lambda recorded: self._linkage(
+                recorded, body, client, view), self.later)
+            return
+        self._linkage(ack, body, client, view)
+
+    def _linkage(self, ack: Ack, body: Body, client: Any, view: Mapping[str, Any]) -> None:
         meta = payloads.meta(view)
         actor = self._actor(body)
         try:
@@ -350,6 +364,14 @@ class Handlers:
     def submit_linkage_confirm(self, ack: Ack, body: Body, client: Any,
                                view: Mapping[str, Any]) -> None:
         """「この内容で記録」 on the preview: the same file, read again, recorded."""
+        if late_answer.needs_web_api(client, view, [], file_in_meta=True):
+            late_answer.answer_later(ack, client, view, lambda recorded: self._linkage_confirm(
+                recorded, body, client, view), self.later)
+            return
+        self._linkage_confirm(ack, body, client, view)
+
+    def _linkage_confirm(self, ack: Ack, body: Body, client: Any, view: Mapping[str, Any]
+                         ) -> None:
         meta = payloads.meta(view)
         actor = self._actor(body)
         try:
