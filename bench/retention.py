@@ -15,6 +15,8 @@ constant and the figures show what retention governs: renkei does not prune the 
 rows.
 
 Usage: python bench/retention.py [--stores 2000] [--nights 30] [--short-retention 7]
+       [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+With --database-url the variants run on PostgreSQL, one throwaway database each.
 """
 
 from __future__ import annotations
@@ -27,9 +29,10 @@ import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, update
+from sqlalchemy import create_engine, func, insert, text, update
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -90,14 +93,21 @@ def bookkeeping(factory, night: int, at: datetime) -> None:  # type: ignore[no-u
         session.execute(insert(OutboxJob), jobs)
 
 
+def _next_day(column: Any, dialect: str, *, moment: bool) -> Any:
+    if dialect == "sqlite":
+        return (func.datetime if moment else func.date)(column, "+1 day")
+    return column + text("interval '1 day'") if moment else column + 1
+
+
 def night(factory, day: date, at: datetime) -> int:  # type: ignore[no-untyped-def]
     """Move the register data to `day`, enqueue its close and hours, deliver them."""
     with factory() as session, session.begin():
+        dialect = session.get_bind().dialect.name
         for table in POS_DAY_TABLES:
-            moved = {"business_date": func.date(table.business_date, "+1 day")}
+            moved = {"business_date": _next_day(table.business_date, dialect, moment=False)}
             for moment in ("sold_at", "paid_at", "occurred_at"):
                 if hasattr(table, moment):  # the hourly slots follow the day
-                    moved[moment] = func.datetime(getattr(table, moment), "+1 day")
+                    moved[moment] = _next_day(getattr(table, moment), dialect, moment=True)
             session.execute(update(table).values(**moved))
     added = len(enqueue_close(factory, TZ, day, now=at))
     for hour in range(11, 24):
@@ -117,7 +127,12 @@ def main() -> None:
     parser.add_argument("--retention-days", type=int, default=35)
     parser.add_argument("--short-retention", type=int, default=7)
     parser.add_argument("--outbox-retention-days", type=int, default=35)
+    parser.add_argument("--database-url", help="a PostgreSQL admin URL (…/postgres): run the "
+                        "variants there, one throwaway database each, instead of SQLite")
     args = parser.parse_args()
+    if args.database_url:
+        postgresql(args)
+        return
     folder = Path(tempfile.mkdtemp(prefix="renkei-retention-"))
     names = {"none": "never pruned", "std": f"pruned, {args.retention_days} d",
              "short": f"pruned, {args.short_retention} d"}
@@ -184,6 +199,64 @@ def main() -> None:
               f"{final[key][1] / final['none'][1]:.2f}")
     # Emptied bodies leave room inside pages that later rows (with higher ids) do not reuse;
     # overflow pages of large bodies go back to the free list at once.
+
+
+def postgresql(args: argparse.Namespace) -> None:
+    """The same nights on PostgreSQL, each variant in its own database (run one after the
+    other: PostgreSQL has no ATTACH). Sizes: pg_database_size as it stands (autovacuum
+    reuses what pruning frees, the files do not shrink), and after VACUUM FULL."""
+    admin = create_engine(args.database_url, isolation_level="AUTOCOMMIT")
+    variants = {"none": ("never pruned", None),
+                "std": (f"pruned, {args.retention_days} d",
+                        (args.retention_days, args.outbox_retention_days)),
+                "short": (f"pruned, {args.short_retention} d",
+                          (args.short_retention, args.short_retention))}
+    print(f"cores: {os.cpu_count()}, {args.stores} stores, {args.receipts} receipts a store "
+          f"and day, {args.nights} nights, PostgreSQL")
+    final: dict[str, tuple[int, int]] = {}
+    for key, (label, prune) in variants.items():
+        name = f"renkei_retention_{key}_{os.getpid()}"
+        url = args.database_url.rsplit("/", 1)[0] + "/" + name
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            upgrade(url)
+            engine = make_engine(url)
+            factory = make_sessionmaker(engine)
+            demo.generate(factory, stores=args.stores, days=1, end=FIRST - timedelta(days=1),
+                          tz=TZ, receipts_per_day=args.receipts)
+            batches, started = 0, time.perf_counter()
+            for n in range(args.nights):
+                day = FIRST + timedelta(days=n)
+                at = datetime.combine(day + timedelta(days=1), datetime.min.time(),
+                                      tzinfo=TZ).replace(hour=4, minute=30).astimezone(UTC)
+                batches += night(factory, day, at)
+                bookkeeping(factory, n, at)
+                if prune is not None:
+                    retention.prune_batches(factory, days=prune[0], now=at)
+                    workflow_retention.prune(factory, outbox_days=prune[1], now=at)
+            engine.dispose()
+            with admin.connect() as conn:
+                size = int(conn.execute(text("SELECT pg_database_size(:n)"), {"n": name})
+                           .scalar_one())
+            vacuum = create_engine(url, isolation_level="AUTOCOMMIT")
+            with vacuum.connect() as conn:
+                conn.execute(text("VACUUM FULL"))
+            vacuum.dispose()
+            with admin.connect() as conn:
+                full = int(conn.execute(text("SELECT pg_database_size(:n)"), {"n": name})
+                           .scalar_one())
+            final[key] = (size, full)
+            print(f"{label:<16} {batches} batches: {size / 2**20:8.1f} MiB, after VACUUM FULL "
+                  f"{full / 2**20:8.1f} MiB ({time.perf_counter() - started:.0f}s)")
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+    for key in ("std", "short"):
+        print(f"RATIO {variants[key][0]} / never pruned: as it stands "
+              f"{final[key][0] / final['none'][0]:.2f}, after VACUUM FULL "
+              f"{final[key][1] / final['none'][1]:.2f}")
 
 
 if __name__ == "__main__":

@@ -37,7 +37,10 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -65,6 +68,36 @@ RAW = {"customer_code": "123456", "company_code": "67890", "company_name": "株�
        "stores": "0001:目黒本店\n0002:目黒川店", "desired_date": "2026-12-07"}
 
 
+@dataclass
+class Stack:
+    """A throwaway PostgreSQL database (migrated), the Slack emulator, and the bot process
+    a bench starts (`server`, stopped with SIGTERM at the end)."""
+
+    url: str
+    emulator: Emulator
+    server: subprocess.Popen[bytes] | None = None
+
+
+@contextmanager
+def bench_stack(stop_seconds: float = 60) -> Iterator[Stack]:
+    name = f"renkei_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    stack = Stack(ADMIN.rsplit("/", 1)[0] + "/" + name, Emulator())
+    try:
+        upgrade(stack.url)
+        yield stack
+    finally:
+        if stack.server is not None:
+            stack.server.send_signal(signal.SIGTERM)
+            stack.server.wait(stop_seconds)
+        stack.emulator.close()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 def _percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=1000)[int(q * 1000) - 1]
 
@@ -86,15 +119,8 @@ def main() -> None:
         slow_api(args.slow_api, args.slow_rate, args.slow_seconds)
         return
 
-    name = f"renkei_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = ADMIN.rsplit("/", 1)[0] + "/" + name
-    emulator = Emulator()
-    server: subprocess.Popen[bytes] | None = None
-    try:
-        upgrade(url)
+    with bench_stack(stop_seconds=30) as stack:
+        url, emulator = stack.url, stack.emulator
         engine = make_engine(url, pool_size=8)
         factory = make_sessionmaker(engine)
         settings = settings_for(emulator, DATABASE_URL=url)
@@ -112,9 +138,9 @@ def main() -> None:
                # The outbox's catch-up is measured at full speed: Slack's pace of one post a
                # second per channel is shown by bench/slack_pace.py.
                "SLACK_CHANNEL_POSTS_PER_SECOND": "100000", "SLACK_CHANNEL_BURST": "100000"}
-        server = subprocess.Popen([str(Path(sys.executable).parent / "renkei"), "run", "--host",
-                                   "127.0.0.1", "--port", str(port)], env=env,
-                                  cwd=str(HERE.parent))
+        stack.server = subprocess.Popen(
+            [str(Path(sys.executable).parent / "renkei"), "run", "--host", "127.0.0.1",
+             "--port", str(port)], env=env, cwd=str(HERE.parent))
         wait_healthy(port)
         emulator.wait_for(lambda e: len(e.of("chat.postMessage")) >= 2 * len(ids), 180)
 
@@ -154,14 +180,6 @@ def main() -> None:
         engine.dispose()
         if failures or moved != len(ids):
             sys.exit(1)
-    finally:
-        if server is not None:
-            server.send_signal(signal.SIGTERM)
-            server.wait(30)
-        emulator.close()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def generate(base: str, emulator_url: str, jobs: list[tuple[int, str, str, str]], rate: float,

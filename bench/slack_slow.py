@@ -5,6 +5,8 @@ Web API call and response_url post after S seconds. A fixed mix of interactions 
 steady rate, each signed as Slack signs it, from threads of this process:
   command    `/renkei new` (its modal opens after the ack) and `/renkei list` (answered later)
   submission the intake modal, filed (its ephemeral note goes out after the ack)
+  file       the intake modal with a store list attached: answered 読み込み中 at once, the
+             download and the filing after the ack (bot/slack/late_answer.py)
   click      a plain press (Kintone依頼 moves the ticket)
   modal      a press that opens a modal (差し戻し)
 Reply latency is from sending to the HTTP response; trigger age from sending to the moment
@@ -15,19 +17,15 @@ from __future__ import annotations
 
 import itertools
 import os
-import signal
 import statistics
 import subprocess
 import sys
 import threading
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
-
-from sqlalchemy import create_engine, text
 
 # Run as a script (make bench): bench/transitions.py would shadow the library, and the repo
 # root must be importable.
@@ -35,13 +33,12 @@ HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(HERE.parent))
 
-from bench.slack import free_port, wait_healthy  # noqa: E402
+from bench.slack import bench_stack, free_port, wait_healthy  # noqa: E402
 from bot.slack import views_stores  # noqa: E402
 from tests.slack_driver import Driver  # noqa: E402
 from tests.slack_emulator import Emulator  # noqa: E402
 from tests.slack_harness import PLANNER, SALES, SECRET, TOKEN, settings_for  # noqa: E402
 from workflow.db import make_engine, make_sessionmaker  # noqa: E402
-from workflow.migrate import upgrade  # noqa: E402
 from workflow.service import Workflow  # noqa: E402
 
 ADMIN = os.environ.get("RENKEI_TEST_PG_ADMIN_URL",
@@ -50,7 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RAW = {"customer_code": "123456", "company_code": "67890", "company_name": "株式会社データ分析",
        "stores": "0001:目黒本店\n0002:目黒川店"}
 MIX = ["command", "click", "submission", "click", "modal", "list", "click", "command",
-       "submission", "modal"]
+       "submission", "modal", "file"]  # file: the intake with a store list attached
 
 
 def _p(values: list[float], q: float) -> float:
@@ -60,15 +57,8 @@ def _p(values: list[float], q: float) -> float:
 
 
 def slow_api(delay: float, rate: float, seconds: float) -> None:
-    name = f"renkei_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = ADMIN.rsplit("/", 1)[0] + "/" + name
-    emulator = Emulator()
-    server: subprocess.Popen[bytes] | None = None
-    try:
-        upgrade(url)
+    with bench_stack(stop_seconds=60) as stack:
+        url, emulator = stack.url, stack.emulator
         engine = make_engine(url, pool_size=4)
         wf = Workflow(make_sessionmaker(engine), settings_for(emulator, DATABASE_URL=url))
         date = wf.calendar.add_business_days(wf.today(), 6).isoformat()
@@ -83,9 +73,9 @@ def slow_api(delay: float, rate: float, seconds: float) -> None:
                "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": emulator.api_url,
                "SLACK_REQUESTS_CHANNEL": "CREQ", "RENKEI_PLANNING_USERS": PLANNER,
                "SLACK_APP_TOKEN": ""}
-        server = subprocess.Popen([str(Path(sys.executable).parent / "renkei"), "run",
-                                   "--host", "127.0.0.1", "--port", str(port)], env=env,
-                                  cwd=str(ROOT))
+        stack.server = subprocess.Popen(
+            [str(Path(sys.executable).parent / "renkei"), "run", "--host", "127.0.0.1",
+             "--port", str(port)], env=env, cwd=str(ROOT))
         wait_healthy(port)
         emulator.delay_seconds = delay  # from here on, Slack is slow
         base = f"http://127.0.0.1:{port}"
@@ -100,7 +90,7 @@ def slow_api(delay: float, rate: float, seconds: float) -> None:
                       if kind in ("command", "modal") and trigger not in opened)
         print(f"bench/slack.py --slow-api {delay} — PostgreSQL, `renkei run` (HTTP); every Web "
               f"API call takes {delay} s; {total} interactions at {rate:.0f}/s")
-        for kind in ("command", "list", "submission", "click", "modal"):
+        for kind in ("command", "list", "submission", "file", "click", "modal"):
             ms = [lat * 1000 for k, _, _, lat in results if k == kind]
             print(f"  reply {kind:<10} n={len(ms):3d}  p50 {_p(ms, 0.5):6.1f} ms  "
                   f"p99 {_p(ms, 0.99):6.1f} ms  max {max(ms):6.1f} ms   (goal p99 ≤ 100)")
@@ -109,18 +99,11 @@ def slow_api(delay: float, rate: float, seconds: float) -> None:
         print(f"  trigger age at views.open  n={len(ages)}  p50 {_p(ages, 0.5) * 1000:6.0f} ms"
               f"  p99 {_p(ages, 0.99) * 1000:6.0f} ms  max {max(ages) * 1000:6.0f} ms"
               f"   (goal p99 ≤ 1000; {missing} never opened)")
-    finally:
-        if server is not None:
-            server.send_signal(signal.SIGTERM)
-            server.wait(60)
-        emulator.close()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _send(base: str, emulator: Emulator, plan: list[tuple[int, str, int]], rate: float
           ) -> list[tuple[str, str, float, float]]:
+    attached = emulator.host_file("店舗一覧.csv", "0001,目黒本店\n0002,目黒川店\n".encode())
     drivers = [Driver(base, SECRET, emulator) for _ in range(16)]
     for d in drivers:
         d.http.get(base + "/healthz")
@@ -140,7 +123,7 @@ def _send(base: str, emulator: Emulator, plan: list[tuple[int, str, int]], rate:
         trigger = f"trig.bench.{next(numbers)}"
         sent, began = time.time(), time.perf_counter()
         try:
-            response = _interaction(driver, kind, ticket_id, trigger, n)
+            response = _interaction(driver, kind, ticket_id, trigger, n, attached)
             assert response.status_code == 200, response.text
         finally:
             took = time.perf_counter() - began
@@ -155,7 +138,8 @@ def _send(base: str, emulator: Emulator, plan: list[tuple[int, str, int]], rate:
     return out
 
 
-def _interaction(driver: Driver, kind: str, ticket_id: int, trigger: str, n: int) -> Any:
+def _interaction(driver: Driver, kind: str, ticket_id: int, trigger: str, n: int,
+                 attached: dict[str, Any]) -> Any:
     if kind in ("command", "list"):
         form = {"token": "legacy", "team_id": "T0TEST", "channel_id": "CWORK",
                 "user_id": SALES, "user_name": "sales", "command": "/renkei",
@@ -166,6 +150,11 @@ def _interaction(driver: Driver, kind: str, ticket_id: int, trigger: str, n: int
         view = {**views_stores.intake_modal("new", {"kind": "new", "channel": "CWORK"}),
                 "id": f"VBENCH{n}"}
         return driver.submit(view, {**RAW, "desired_date": "2026-12-25"}, user=SALES)
+    if kind == "file":  # answered 読み込み中 at once, the download after the ack
+        view = {**views_stores.intake_modal("new", {"kind": "new", "channel": "CWORK"}),
+                "id": f"VBENCH{n}"}
+        return driver.submit(view, {**RAW, "stores": "", "stores_file": attached,
+                                    "desired_date": "2026-12-25"}, user=SALES)
     action, user, value = (("request_kintone", SALES, f"{ticket_id}:contacted:")
                            if kind == "click" else
                            ("send_back", PLANNER, f"{ticket_id}:contacted:modal"))

@@ -144,14 +144,23 @@ class Driver:
         return self.post(json.dumps(body).encode(), "application/json", **kw)
 
 
-def find_button(blocks: list[dict[str, Any]], action: str) -> dict[str, Any]:
+def _buttons_of(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The elements of actions blocks and the buttons of section accessories, in order."""
+    found: list[dict[str, Any]] = []
     for block in blocks:
-        for element in block.get("elements", []) if block.get("type") == "actions" else []:
-            if element.get("action_id") in (f"renkei:{action}", action):
-                return dict(element)
+        if block.get("type") == "actions":
+            found += list(block.get("elements", []))
+        elif (block.get("accessory") or {}).get("type") == "button":
+            found.append(block["accessory"])
+    return found
+
+
+def find_button(blocks: list[dict[str, Any]], action: str) -> dict[str, Any]:
+    for element in _buttons_of(blocks):
+        if element.get("action_id") in (f"renkei:{action}", action):
+            return dict(element)
     raise AssertionError(f"no {action} button in the message")
 
 
 def buttons(blocks: list[dict[str, Any]]) -> list[str]:
-    return [e["action_id"].removeprefix("renkei:") for b in blocks if b.get("type") == "actions"
-            for e in b.get("elements", [])]
+    return [e["action_id"].removeprefix("renkei:") for e in _buttons_of(blocks)]

@@ -17,6 +17,7 @@ Slack. Each refusal is kept in `refused` (the harness fails a test that caused o
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import threading
@@ -182,7 +183,8 @@ class Emulator:
                 for key, value in extra.items():
                     self.send_header(key, value)
                 self.end_headers()
-                self.wfile.write(data)
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(data)  # the bot stopped while waiting (a bench's end)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True

@@ -5,6 +5,7 @@ Nothing of renkei is mocked: only Slack's servers are replaced, at the HTTP boun
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from bot import messages as m
 from bot.context import Context
 from bot.runtime import Background
 from bot.slack.app import Bot, build
@@ -83,6 +85,22 @@ class Harness:
         assert call is not None
         return list(call.args["blocks"])
 
+    def submit_late(self, view: dict[str, Any], values: dict[str, Any], *, user: str
+                    ) -> dict[str, Any]:
+        """Submit a modal whose answer needs a file download (bot/slack/late_answer.py): the
+        reply turns it into 読み込み中 at once; returns the view it is updated with after."""
+        def updates(e: Emulator) -> list[Call]:
+            return [c for c in e.of("views.update") if c.args.get("view_id") == view["id"]]
+
+        before = len(updates(self.emulator))
+        response = self.driver.submit(view, values, user=user)
+        body = response.json()
+        assert body["response_action"] == "update", body
+        assert m.LATE_READING in str(body["view"]["blocks"]), body
+        self.emulator.wait_for(lambda e: len(updates(e)) > before)
+        final = updates(self.emulator)[-1].args["view"]
+        return dict(json.loads(final) if isinstance(final, str) else final)
+
     def settled(self) -> None:
         """Wait until the outbox has no pending job left (every sender has finished)."""
         def idle(_: Emulator) -> bool:
@@ -137,9 +155,15 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def harness(database: Database, slack_settings: dict[str, str], clock: Clock
-            ) -> Iterator[Harness]:
+def harness(request: pytest.FixtureRequest, database: Database, slack_settings: dict[str, str],
+            clock: Clock) -> Iterator[Harness]:
     emulator = Emulator(token=TOKEN)
+    # @pytest.mark.emulator(enterprise_id=...): what the workspace is before Bolt's start-up
+    # auth.test reads it
+    marker = request.node.get_closest_marker("emulator")
+    for name, value in (marker.kwargs if marker else {}).items():
+        assert hasattr(emulator, name), name
+        setattr(emulator, name, value)
     settings = settings_for(emulator, **slack_settings)
     ctx = Context(settings, database.engine, database.factory,
                   Workflow(database.factory, settings, clock=clock, masters=read_masters))

@@ -11,6 +11,7 @@ from typing import Any
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from bot.slack.views_home import RETRY_ALL_ACTION
 from exporter import demo, drift
 from tests.export_support import TZ
 from tests.slack_driver import buttons
@@ -26,7 +27,7 @@ from tests.slack_harness import (
     harness,
     slack_settings,
 )
-from workflow import drafts, machine
+from workflow import drafts, machine, repair
 from workflow.linkage import StoreLink
 
 __all__ = ["clock", "harness", "slack_settings"]  # fixtures
@@ -170,3 +171,51 @@ def test_ignored_from_slack_with_a_reason_then_nothing_new(harness: Harness) -> 
     assert drift.scan(h.ctx.factory, DAY) == []
     assert drift.scan(h.ctx.factory, DAY + timedelta(days=1)) == []
     assert drafts.list_drafts(h.wf) == []
+
+
+def test_a_refused_draft_post_is_told_to_planning_and_retried_from_app_home(
+        harness: Harness) -> None:
+    """A dead job of no ticket (issue 9 part 6): planning is DMed with the job id, their App
+    Home counts it with 「すべて再送する」, and the press sends it once the fault is mended."""
+    h = harness
+    demo.generate(h.ctx.factory, company_code="67890", stores=1, days=1, end=DAY, tz=TZ,
+                  receipts_per_day=6, link=False)
+    first = h.file(stores="0001:居酒屋データ分析 目黒本店")
+    _walk(h, first, "setup_completed")
+    h.bot.notifier.kick()
+    h.settled()
+    demo.add_new_items(h.ctx.factory, company_code="67890", store_code="0001", day=DAY, tz=TZ)
+    h.emulator.fail("chat.postMessage", error="not_in_channel", channel=CHANNEL)
+    assert len(drift.scan(h.ctx.factory, DAY)) == 1
+    h.bot.notifier.kick()
+    h.emulator.wait_for(lambda e: len([c for c in e.of("chat.postMessage")
+                                       if str(c.args["channel"]).startswith("D")]) == 2)
+    dms = [c for c in h.emulator.of("chat.postMessage") if str(c.args["channel"]).startswith("D")]
+    [dead] = repair.jobs(h.wf, dead_only=True)
+    assert dead.kind == "mapping.draft" and dead.ticket_id is None
+    for dm in dms:
+        text = str(dm.args["text"])
+        assert "「設定変更の下書きの投稿」を送信できませんでした" in text
+        assert f"`renkei outbox retry {dead.id}`" in text and "not_in_channel" not in text
+    assert _drift_posts(h, "67890") == []
+
+    published = len(h.emulator.of("views.publish"))
+    h.driver.event({"type": "app_home_opened", "user": PLANNER, "tab": "home"}, event_id="EvF1")
+    h.emulator.wait_for(lambda e: len(e.of("views.publish")) > published)
+    home = h.emulator.of("views.publish")[-1].args["view"]
+    View(**home).validate_json()
+    assert "送信できなかった送信が 1 件あります" in _text(home["blocks"])
+    assert RETRY_ALL_ACTION in buttons(home["blocks"])
+    # a sales rep's Home has no such line; and their press (were it forged) does nothing
+    assert h.driver.click(home["blocks"], RETRY_ALL_ACTION, user=SALES).status_code == 200
+    assert [j.id for j in repair.jobs(h.wf, dead_only=True)] == [dead.id]
+
+    published = len(h.emulator.of("views.publish"))
+    assert h.driver.click(home["blocks"], RETRY_ALL_ACTION, user=PLANNER).status_code == 200
+    h.emulator.wait_for(lambda e: len(_drift_posts(h, "67890")) == 1)
+    assert repair.jobs(h.wf, dead_only=True) == []
+    h.emulator.wait_for(lambda e: any("1 件を再送します" in str(c.args.get("text"))
+                                      for c in e.of("chat.postMessage")))
+    h.emulator.wait_for(lambda e: len(e.of("views.publish")) > published)
+    again = [c for c in h.emulator.of("views.publish") if c.args["user_id"] == PLANNER][-1]
+    assert "送信できなかった送信" not in _text(again.args["view"]["blocks"])

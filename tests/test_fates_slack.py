@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from slack_sdk.models.blocks import Block
 
+from bot import messages as m
 from bot.integrations import failures
 from bot.slack import views
 from bot.slack.views_fate import RETRY
@@ -120,6 +122,13 @@ def test_a_deleted_ticket_message_is_posted_afresh_and_the_thread_goes_on(sender
     assert len(reposts) == 2 and reposts[-1].args["text"].startswith(f"依頼 #{ticket_id}")
     latest_thread = [c for c in sender.emulator.of("chat.postMessage") if "thread_ts" in c.args]
     assert latest_thread[-1].args["thread_ts"] == ticket.slack_ts
+    # the new thread opens with the history so far (the old thread went with the message)
+    [history] = [c for c in latest_thread if c.args["text"] == m.REPOSTED_HISTORY]
+    assert history.args["thread_ts"] == ticket.slack_ts
+    text = str(history.args["blocks"])
+    for block in history.args["blocks"]:
+        Block.parse(block).validate_json()  # type: ignore[union-attr]
+    assert "JST" in text and text.index("Kintone依頼") < text.index("依頼を登録しました")
 
 
 def test_thread_posts_of_a_ticket_whose_message_is_dead_die_with_it(sender: Sender) -> None:

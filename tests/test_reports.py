@@ -65,6 +65,8 @@ def test_cycle_times_and_sla_of_a_known_history(database: Database, settings: Se
 def test_dashboard_and_metrics_on_demo_data_with_every_state(cli: CliRunner, site: Site
                                                              ) -> None:
     demo(cli)
+    invoke(cli, "demo-data", "--new-items", "--store", "0002")  # a 支払科目, 値割引, 客層
+    assert ": 3 new items in draft " in invoke(cli, "mapping", "scan")
     made = every_state(site)
     Driver(site.url, SECRET, site.emulator).command("help", user=SALES)  # one Slack ack timed
     site.wf.clock.now += timedelta(days=14)  # type: ignore[attr-defined]  # partner_setup overdue
@@ -82,7 +84,9 @@ def test_dashboard_and_metrics_on_demo_data_with_every_state(cli: CliRunner, sit
     assert 'id="overdue">1<' in html
     health = html.split('id="health"')[1].split("</section>")[0]
     assert health.count("<tr>") == 1 + 4  # header and the four demo stores
-    assert "2026/11/20" in health and "未対応" in health  # drift drafts: a labelled slot
+    assert "2026/11/20" in health
+    rows = {r.split("</td>")[1].split(">")[-1]: r for r in health.split("<tr>")[2:]}
+    assert "未連絡の項目 3件" in rows["0002"] and "なし" in rows["0001"]  # the open draft
 
     text = site.http.get("/metrics", headers=AUTH).text
     families = {f.name: f for f in text_string_to_metric_families(text)}

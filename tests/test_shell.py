@@ -12,6 +12,9 @@ from bot.context import Context
 from bot.terminal.shell import Shell
 from tests.conftest import NOW
 from tests.dbs import Database
+from tests.factories import new_raw, walk_to
+from tests.kintone_fake import FakeKintone, error
+from workflow import repair
 from workflow.service import Workflow
 from workflow.settings import Settings
 
@@ -205,3 +208,30 @@ def test_a_300_store_text_prints_whole_in_labelled_parts_and_as_a_file(
     # the parts, one after the other, are the 定型文 (line ends aside: a terminal line each)
     assert printed == kintone.replace("\n", "")
     assert (tmp_path / f"renkei-{ticket.id}-kintone.txt").read_text("utf-8") == kintone
+
+
+def test_a_dead_job_is_counted_on_planning_home_and_retried_from_it(
+        database: Database, kintone: FakeKintone) -> None:
+    """Kintone refuses the record (400): planning's :home counts it with 「すべて再送する」;
+    once Kintone takes records again, the press sends it."""
+    settings = Settings(_env_file=None, KINTONE_BASE_URL=kintone.url,  # type: ignore[call-arg]
+                        KINTONE_APP_ID=kintone.app_id, KINTONE_API_TOKEN=kintone.token)
+    ctx = Context(settings, database.engine, database.factory,
+                  Workflow(database.factory, settings, clock=lambda: NOW))
+    ticket = ctx.workflow.file_request("new", new_raw(), actor=ctx.workflow.actor("tanaka"))
+    kintone.fail(400, body=error("CB_VA01", "入力内容が正しくありません。"))
+    walk_to(ctx.workflow, ticket.id, "kintone_requested")
+    out = io.StringIO()
+    shell = Shell(ctx, user="tanaka", stdin=io.StringIO(":as kikaku\n:home\n"), stdout=out,
+                  files_dir=Path(database.url.removeprefix("sqlite:///")).parent)
+    shell.run()
+    text = out.getvalue()
+    assert "送信できなかった送信が 1 件あります" in text and "[1] すべて再送する" in text
+    assert [j.kind for j in repair.jobs(ctx.workflow, dead_only=True)] == ["kintone.record"]
+    kintone.recover()
+    shell.press(1)
+    shell.drain()
+    assert repair.jobs(ctx.workflow, dead_only=True) == []
+    assert len(kintone.records) == 1
+    after = out.getvalue()[len(text):]
+    assert "送信できなかった送信" not in after.split("■")[-1]  # the Home published again

@@ -14,6 +14,7 @@ import httpx
 from openpyxl import Workbook
 from slack_sdk.models.views import View
 
+from bot import messages as m
 from tests.partner_fill import fill_xlsx
 from tests.slack_harness import (
     DATE,
@@ -67,8 +68,12 @@ def _file_intake(h: Harness, values: dict[str, Any]) -> int:
     view = _open(h, lambda: h.driver.command("new", user=SALES))
     fields = {"customer_code": "123456", "company_code": "67890",
               "company_name": "株式会社データ分析", "desired_date": DATE, **values}
-    response = h.driver.submit(view, fields, user=SALES)
-    assert response.status_code == 200 and not response.content.strip(), response.text
+    if values.get("stores_file"):  # a file to download: answered after the ack
+        done = h.submit_late(view, fields, user=SALES)
+        assert done["title"]["text"] == m.LATE_DONE_TITLE, done
+    else:
+        response = h.driver.submit(view, fields, user=SALES)
+        assert response.status_code == 200 and not response.content.strip(), response.text
     ticket = h.wf.list_tickets(requester=SALES)[0]
     h.message(ticket.id)
     return ticket.id
@@ -90,13 +95,10 @@ def _complete_from_sheet(h: Harness, ticket_id: int, sheet: bytes) -> dict[str, 
     view = _open(h, lambda: h.driver.click(h.message(ticket_id, status="partner_setup"),
                                            "complete_setup", user=PLANNER))
     attached = h.emulator.host_file(f"設定依頼書_67890_依頼{ticket_id}.xlsx", sheet)
-    reply = h.driver.submit(view, {"linkage_file": attached}, user=PLANNER)
-    body = reply.json()
-    assert body["response_action"] == "update", body
-    preview = _valid(body["view"])
+    preview = _valid(h.submit_late(view, {"linkage_file": attached}, user=PLANNER))
     preview["id"] = view["id"]  # views.update keeps the view's id
-    done = h.driver.submit(preview, {}, user=PLANNER)
-    assert done.status_code == 200 and not done.content.strip(), done.text
+    done = h.submit_late(preview, {}, user=PLANNER)  # the file is read again, then recorded
+    assert done["title"]["text"] == m.LATE_DONE_TITLE, done
     return preview
 
 
@@ -176,10 +178,11 @@ def test_20_stores_typed_errors_from_the_sheet_then_verified(harness: Harness) -
                                            user=PLANNER))
     assert not any(b["block_id"].startswith("makasete_store_code:")
                    for b in view["blocks"] if b["type"] == "input")  # 20 > 19: no per-store
-    reply = h.driver.submit(view, {"linkage_file": h.emulator.host_file("bad.xlsx", bad)},
-                            user=PLANNER).json()
-    assert reply["response_action"] == "errors"
-    message = reply["errors"]["linkage_file"]
+    again = _valid(h.submit_late(view, {"linkage_file": h.emulator.host_file("bad.xlsx", bad)},
+                                 user=PLANNER))  # the form again, the problems under the file
+    [message] = [b["elements"][0]["text"] for b in again["blocks"]
+                 if b.get("block_id") == "late-error:linkage_file"]
+    assert m.LATE_FIX_AND_RESEND in again["blocks"][0]["text"]["text"]
     assert "17行目 店舗0005 まかせてネット店舗コード: まかせてネット店舗コード 60000 は" in message
     assert "17行目 店舗0005 連携開始日: 連携開始日は本日以降の日付を選択してください" in message
     assert "19行目 店舗0007 まかせてネット店舗コード" in message
@@ -267,12 +270,12 @@ def test_registered_stores_checkbox_and_a_sheet_with_many_errors(harness: Harnes
     assert blank is not None
     press(h, first, "start_setup", PLANNER, "partner_setup")
     view = _open(h, lambda: h.driver.click(h.message(first), "complete_setup", user=PLANNER))
-    reply = h.driver.submit(view, {"makasete_company_code": "12345", "linkage_file":
-                                   h.emulator.host_file("blank.xlsx", blank)},
-                            user=PLANNER).json()
-    assert reply["response_action"] == "push"
-    pushed = _valid(reply["view"])
-    text = "\n".join(b["text"]["text"] for b in pushed["blocks"])
+    pushed = _valid(h.submit_late(view, {"makasete_company_code": "12345", "linkage_file":
+                                         h.emulator.host_file("blank.xlsx", blank)},
+                                  user=PLANNER))  # the list above the form, the form kept
+    text = "\n".join(b["text"]["text"] for b in pushed["blocks"] if b["type"] == "section")
+    [company] = [b for b in pushed["blocks"] if b.get("block_id") == "makasete_company_code"]
+    assert company["element"]["initial_value"] == "12345"  # as typed
     assert "エラー 75件" in text
     assert all(f"店舗{c} まかせてネット店舗コード" in text for c, _ in stores)
     assert h.wf.get(first).status == "partner_setup"

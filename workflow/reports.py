@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session
 from workflow.db import UTCDateTime
 from workflow.labels import step_label
 from workflow.machine import OPEN_STATES, STATES, STEPS
+from workflow.mapping import OPEN as DRAFT_OPEN
+from workflow.mapping import MappingDraft, MappingDraftItem
 from workflow.models import OutboxJob, Ticket, TicketEvent
 
 EXPORT_BATCHES = Table(
@@ -31,8 +33,6 @@ EXPORT_BATCHES = Table(
     Column("revision", Integer), Column("state", String), Column("attempts", Integer),
     Column("last_error", Text), Column("created_at", UTCDateTime),
     Column("delivered_at", UTCDateTime))
-# Tables other parts of renkei add; their figures show once the table exists.
-DRIFT_TABLE = "mapping_drafts"
 LATENCY_BUCKETS = (1.0, 5.0, 30.0, 60.0, 300.0, 900.0, 3600.0, 6 * 3600.0, 24 * 3600.0)
 
 
@@ -75,7 +75,7 @@ class StoreHealth:
     backlog: int
     dead: int
     late_revisions: int  # batches sent again as a later revision of a frozen day
-    drift_drafts: int | None  # None: not read by this build (see store_health)
+    drift_items: int  # new 支払科目/値割引/客層 seen at the store, in an open drift draft
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,6 @@ class Report:
     health: list[StoreHealth]
     dead: list[DeadJob]
     exporter_available: bool
-    drift_available: bool
     notes: list[str] = field(default_factory=list)
 
 
@@ -171,7 +170,7 @@ def sla_by_month(session: Session, *, start: datetime, end: datetime, tz: ZoneIn
 
 def store_health(session: Session) -> list[StoreHealth]:
     """Per store with export batches: last delivered business date, backlog, dead, late
-    revisions, and drift drafts when that table exists."""
+    revisions, and the items of open drift drafts seen there (not yet told the partner)."""
     if not _has(session, "export_batches"):
         return []
     t = EXPORT_BATCHES
@@ -188,10 +187,21 @@ def store_health(session: Session) -> list[StoreHealth]:
             acc.backlog = int(n)
         elif state == "dead":
             acc.dead = int(n)
-    # Drift drafts are being built elsewhere; until their table's shape is known here the
-    # slot stays empty (None) rather than showing a guessed number.
-    return [StoreHealth(c, s, a.last, a.backlog, a.dead, a.late, None)
+    drifting = open_drift_items(session)
+    return [StoreHealth(c, s, a.last, a.backlog, a.dead, a.late, drifting.get((c, s), 0))
             for (c, s), a in sorted(per.items())]
+
+
+def open_drift_items(session: Session) -> dict[tuple[str, str], int]:
+    """(企業CD, 店舗CD) -> how many items of open drift drafts were seen at that store."""
+    found: dict[tuple[str, str], int] = defaultdict(int)
+    query = (select(MappingDraftItem.company_code, MappingDraftItem.stores)
+             .join(MappingDraft, MappingDraft.id == MappingDraftItem.draft_id)
+             .where(MappingDraft.state == DRAFT_OPEN))
+    for company, stores in session.execute(query):
+        for store in stores or []:
+            found[(company, str(store))] += 1
+    return dict(found)
 
 
 @dataclass
@@ -229,13 +239,11 @@ def report(session: Session, *, today: date, tz: ZoneInfo, period_from: date | N
     period_to = period_to or today
     period_from = period_from or period_to - timedelta(days=89)
     start, end = day_start(period_from, tz), day_start(period_to + timedelta(days=1), tz)
-    drift = _has(session, DRIFT_TABLE)
     return Report(
         period_from=period_from, period_to=period_to, counts=step_counts(session),
         overdue=overdue_count(session, today), cycle=cycle_times(session, start=start, end=end),
         sla=sla_by_month(session, start=start, end=end, tz=tz), health=store_health(session),
-        dead=dead_jobs(session), exporter_available=_has(session, "export_batches"),
-        drift_available=drift)
+        dead=dead_jobs(session), exporter_available=_has(session, "export_batches"))
 
 
 # ---- counters for /metrics -------------------------------------------------------------------

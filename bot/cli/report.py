@@ -52,13 +52,12 @@ def render(r: Report, console: Console) -> None:
     else:
         health = Table(title="Exporter health per store")
         for col in ("company", "store", "last delivered", "backlog", "dead", "late revisions",
-                    "drift drafts"):
+                    "new items (drift)"):
             health.add_column(col)
         for h in r.health:
             health.add_row(h.company_code, h.store_code, _when(h.last_delivered),
                            str(h.backlog), str(h.dead), str(h.late_revisions),
-                           "n/a (not in this build)" if h.drift_drafts is None
-                           else str(h.drift_drafts))
+                           str(h.drift_items))
         console.print(health)
     dead = Table(title="Dead outgoing jobs")
     for col in ("source", "id", "kind", "what", "attempts", "reason"):

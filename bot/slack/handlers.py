@@ -26,9 +26,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot import messages as m
-from bot.slack import payloads, stores_in, views, views_home, views_stores, views_text
+from bot.slack import late_answer, payloads, stores_in, views, views_home, views_stores, views_text
 from bot.slack.guard import answers_db_errors
 from bot.slack.handlers_drift import DriftHandlers
+from bot.slack.handlers_fate import FateHandlers
+from bot.slack.handlers_linkage import LinkageHandlers
 from bot.slack.home import Home
 from bot.slack.notifier import Notifier, kintone_url
 from bot.slack.roles import Roles
@@ -36,7 +38,7 @@ from bot.slack.thread_sheet import ThreadSheet
 from bot.slack.views_copy import fits
 from bot.slack.views_fate import RETRY
 from bot.slack.views_partner import CUSTOMER_VERIFY_ACTION, customer_confirmed
-from workflow import partner, repair
+from workflow import partner
 from workflow.errors import Duplicate, NotFound, RenkeiError, ValidationFailed
 from workflow.forms import date_label_for
 from workflow.schemas import Actor, TicketView
@@ -66,20 +68,22 @@ class Handlers:
         self.soon: Callable[[Callable[[], None]], None] = _inline
         self.later: Callable[[Callable[[], None]], None] = _inline
         self.drift = DriftHandlers(self)
+        self.fate = FateHandlers(self)
+        self.linkage = LinkageHandlers(self)
 
     def register(self, app: Any) -> None:
         """Attach the listeners to a Bolt App."""
         app.command(self.command_name)(self.command)
         app.view(views.INTAKE_CALLBACK)(self.submit_intake)
         app.view(views.SEND_BACK_CALLBACK)(self.submit_send_back)
-        app.view(views.LINKAGE_CALLBACK)(self.submit_linkage)
-        app.view(views_stores.LINKAGE_CONFIRM_CALLBACK)(self.submit_linkage_confirm)
         app.view(views.CONTACT_CALLBACK)(self.submit_contact)
         app.action(re.compile("^" + re.escape(views.ACTION_PREFIX)))(self.press)
         app.action(CUSTOMER_VERIFY_ACTION)(self.confirm)
         app.event("app_home_opened")(self.home)
         ThreadSheet(self.wf, self.roles, self.notifier).register(app)
         self.drift.register(app)
+        self.fate.register(app)
+        self.linkage.register(app)
 
     # ---- helpers ------------------------------------------------------------------------
     def _actor(self, body: Body) -> Actor:
@@ -187,7 +191,7 @@ class Handlers:
             return
         actor = self._actor(body)
         if press.action == RETRY:
-            self._retry(press.ticket_id, actor, respond)
+            self.fate.retry_ticket(press.ticket_id, actor, respond)
             return
         try:
             if press.action == views.KINTONE_ACTION:
@@ -227,21 +231,6 @@ class Handlers:
             return
         self.notifier.kick()
 
-    def _retry(self, ticket_id: int, actor: Actor, respond: Respond) -> None:
-        """「再送する」 on a ticket with dead jobs: planning requeues them (audited)."""
-        if actor.role != "planning":
-            self._tell(respond, m.failed(m.OUTBOX_RETRY_ONLY_PLANNING))
-            return
-        requeued = repair.retry(self.wf, actor=actor, ticket_id=ticket_id,
-                                note=m.OUTBOX_RETRY_NOTE)
-        if not requeued:
-            self._tell(respond, m.OUTBOX_NOTHING_DEAD)
-            return
-        kind = self.wf.get(ticket_id).kind
-        self._tell(respond, m.outbox_requeued(ticket_id, [m.job_label(j.kind, kind)
-                                                          for j in requeued]))
-        self.notifier.kick()
-
     def _modal_for(self, ticket: TicketView, press: payloads.Press, channel: str
                    ) -> dict[str, Any]:
         meta = {"ticket_id": ticket.id, "status": ticket.status, "channel": channel,
@@ -274,6 +263,13 @@ class Handlers:
 
     @answers_db_errors
     def submit_intake(self, ack: Ack, body: Body, client: Any, view: Mapping[str, Any]) -> None:
+        if late_answer.needs_web_api(client, view, [views_stores.STORES_FILE]):
+            late_answer.answer_later(ack, client, view, lambda recorded: self._intake(
+                recorded, body, client, view), self.later)
+            return
+        self._intake(ack, body, client, view)
+
+    def _intake(self, ack: Ack, body: Body, client: Any, view: Mapping[str, Any]) -> None:
         meta = payloads.meta(view)
         kind = str(meta.get("kind", "new"))
         raw: dict[str, Any] = dict(payloads.read_intake(view, kind))
@@ -323,63 +319,6 @@ class Handlers:
             int(meta["ticket_id"]), action, actor=actor, note=note,
             expected_status=meta.get("status"),
             idempotency_key=f"slack:view:{view.get('id', '')}"))
-
-    @answers_db_errors
-    def submit_linkage(self, ack: Ack, body: Body, client: Any,
-                       view: Mapping[str, Any]) -> None:
-        """設定完了: a returned 設定依頼書 goes to its preview; inputs are recorded at once."""
-        meta = payloads.meta(view)
-        actor = self._actor(body)
-        try:
-            ticket = self.wf.get(int(meta["ticket_id"]))
-        except RenkeiError as exc:
-            ack(response_action="update", view=views.notice_modal(m.ERROR_TITLE, exc.message))
-            return
-        values = payloads.state(view)
-        typed = payloads.value(values, "makasete_company_code")
-        if ids := payloads.file_ids(values, views_stores.LINKAGE_FILE):
-            service, _ = payloads.read_service(values)
-            ack(**stores_in.sheet_answer(self.wf, client, ticket, ids[0], typed,
-                                         {**meta, "service": service}))
-            return
-        entered = payloads.read_linkage(view, ticket)
-        preview = self.wf.preview_linkage(ticket.id, makasete_company_code=entered.company_code,
-                                          links=entered.rows, service=entered.service)
-        if entered.issues or preview.issues or preview.company_errors:
-            errors = payloads.linkage_errors(entered, preview.issues, preview.company_errors)
-            if any(len(e) >= 2000 for e in errors.values()):  # too many to show under inputs
-                messages = [i.text() for i in [*entered.issues, *preview.issues]]
-                ack(response_action="push", view=views_stores.linkage_errors_modal(messages))
-            else:
-                ack(response_action="errors", errors=errors)
-            return
-        self._submitted(ack, view, lambda: self.wf.advance(
-            ticket.id, "complete_setup", actor=actor, links=entered.rows,
-            makasete_company_code=entered.company_code, expected_status=meta.get("status"),
-            service=entered.service, idempotency_key=f"slack:view:{view.get('id', '')}"))
-
-    @answers_db_errors
-    def submit_linkage_confirm(self, ack: Ack, body: Body, client: Any,
-                               view: Mapping[str, Any]) -> None:
-        """「この内容で記録」 on the preview: the same file, read again, recorded."""
-        meta = payloads.meta(view)
-        actor = self._actor(body)
-        try:
-            ticket = self.wf.get(int(meta["ticket_id"]))
-            _, sheet = stores_in.returned_sheet(client, str(meta.get("file_id", "")), ticket)
-            self.wf.advance(ticket.id, "complete_setup", actor=actor, links=sheet.rows,
-                            makasete_company_code=str(meta.get("company", "")),
-                            expected_status=meta.get("status"), service=meta.get("service"),
-                            idempotency_key=f"slack:view:{view.get('id', '')}")
-        except Duplicate:
-            ack()
-            return
-        except RenkeiError as exc:  # moved meanwhile, or the file changed: nothing recorded
-            text = " / ".join(stores_in.messages_of(exc))
-            ack(response_action="update", view=views.notice_modal(m.ERROR_TITLE, text))
-            return
-        ack()
-        self.notifier.kick()
 
     @answers_db_errors
     def submit_contact(self, ack: Ack, body: Body, client: Any,

@@ -25,7 +25,8 @@ from bot import messages as m
 from bot.integrations.failures import reason, slack_failure
 from bot.integrations.kintone import record_url
 from bot.integrations.senders import kintone_configured
-from bot.slack import views, views_copy, views_text
+from bot.slack import limits, views, views_copy, views_text
+from bot.slack.views import _md
 from workflow import outbox, partner, repair
 from workflow.db import utcnow
 from workflow.errors import NotFound
@@ -160,10 +161,24 @@ class Notifier:
         channel, ts = str(resp["channel"]), str(resp["ts"])
         if repair.replace_message(self.wf, ticket.id, old_ts=ticket.slack_ts, channel=channel,
                                   ts=ts):
+            self._history_under(ticket.id, channel, ts)
             return channel, ts
         self.client.chat_delete(channel=channel, ts=ts)  # another sender repaired it first
         fresh = self.wf.get(ticket.id)
         return str(fresh.slack_channel), str(fresh.slack_ts)
+
+    def _history_under(self, ticket_id: int, channel: str, ts: str) -> None:
+        """The new message's thread starts with what the old thread held: the history so
+        far (newest first), so nobody has to find the deleted message. Best effort: the
+        repost itself is what the job needed."""
+        header = [_md(m.REPOSTED_HISTORY)]
+        budget = limits.MESSAGE_TEXT_BUDGET - limits.text_size(header)
+        blocks = header + views_text.history_blocks(self.wf.get(ticket_id), self.tz, budget)
+        try:
+            self.direct_client.chat_postMessage(channel=channel, thread_ts=ts,
+                                                text=m.REPOSTED_HISTORY, blocks=blocks)
+        except Exception as exc:
+            log.info("ticket %s: history not posted under its new message: %s", ticket_id, exc)
 
     def in_thread(self, ticket_id: int, send: Callable[[str, str], None]) -> None:
         """Run `send(channel, thread_ts)` in the ticket's thread; when the message was deleted,
@@ -318,10 +333,14 @@ class Notifier:
         """The ticket message gets its 「送信できませんでした」 line and retry button; planning
         is told once, in the thread, or by DM when the thread cannot be posted."""
         ticket_id = job.ticket_id or int((job.payload or {}).get("ticket_id") or 0)
-        if not ticket_id or not self.channel:
-            return
         key = f"outbox.dead-told:{job.id}:{job.attempts}"
-        if partner.is_done(self.wf, key):
+        if not self.channel or partner.is_done(self.wf, key):
+            return
+        if not ticket_id:  # a drift draft's post: no ticket, no thread — planning by DM
+            text = m.dead_notice_unticketed(self.planning_mention(), m.job_label(job.kind),
+                                            reason(failure.code), job.id)
+            if self._dm_planners(text) or self._post_in_channel(text):
+                outbox.once(self.wf.factory, key)
             return
         label = m.job_label(job.kind, self.wf.get(ticket_id).kind)
         text = m.dead_notice(self.planning_mention(), ticket_id, label,
@@ -345,6 +364,15 @@ class Notifier:
             told = self._dm_planners(text)
         if told:
             outbox.once(self.wf.factory, key)
+
+    def _post_in_channel(self, text: str) -> bool:
+        """No planner to DM (only a user group is set): the requests channel, mentioning it."""
+        try:
+            self.direct_client.chat_postMessage(channel=self.channel, text=text)
+            return True
+        except Exception as exc:
+            log.warning("could not tell planning about a dead job: %s", exc)
+            return False
 
     def _dm_planners(self, text: str) -> bool:
         sent = False

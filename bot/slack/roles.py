@@ -18,6 +18,7 @@ from workflow.schemas import Actor
 from workflow.settings import Settings
 
 log = logging.getLogger(__name__)
+_ASK_AGAIN_SECONDS = 30.0
 
 
 class Roles:
@@ -32,6 +33,8 @@ class Roles:
         self._teams: dict[str, tuple[float, str, str]] = {}  # user -> (at, team, org)
         self._home: tuple[str, str] | None = None
         self._fallback_home: tuple[str, str] = ("", "")
+        self._asking = False  # our auth.test is in flight
+        self._ask_after = 0.0  # monotonic time before which a failed auth.test is not retried
 
     def close(self) -> None:
         self._stop.set()
@@ -111,25 +114,41 @@ class Roles:
 
     # ---- inside or outside the workspace (Slack Connect) -------------------------------
     def home_team(self) -> tuple[str, str]:
-        """(team id, Enterprise Grid org id or "") of the workspace that installed the app,
-        from `auth.test`, asked once; ("", "") while Slack cannot be asked."""
+        """(team id, Enterprise Grid org id or "") of the workspace that installed the app.
+
+        Never waits for Slack (this runs before the ack): until our own `auth.test` has
+        answered, in the background, Bolt's start-up answer (`learn_home`) serves;
+        ("", "") when neither is known yet. A failed `auth.test` is asked again a little
+        later, by the next request that needs it."""
         with self._lock:
             if self._home is not None:
                 return self._home
-        auth_test = getattr(self.client, "auth_test", None)
-        if auth_test is None:  # the terminal adapter: one workspace, nobody external
-            self._home = ("", "")
-            return self._home
+            fallback = self._fallback_home
+            auth_test = getattr(self.client, "auth_test", None)
+            if auth_test is None:  # the terminal adapter: one workspace, nobody external
+                self._home = ("", "")
+                return self._home
+            if self._asking or time.monotonic() < self._ask_after:
+                return fallback
+            self._asking = True
+        threading.Thread(target=self._ask_home, args=(auth_test,), name="renkei-auth-test",
+                         daemon=True).start()
+        return fallback
+
+    def _ask_home(self, auth_test: Any) -> None:
         try:
             resp = auth_test()
-            home = (str(resp.get("team_id") or ""), str(resp.get("enterprise_id") or ""))
-        except Exception as exc:  # the next request asks again
-            log.warning("auth.test failed; using Bolt's answer, if any: %s", exc)
-            with self._lock:
-                return self._fallback_home
+            home: tuple[str, str] | None = (str(resp.get("team_id") or ""),
+                                            str(resp.get("enterprise_id") or ""))
+        except Exception as exc:
+            log.warning("auth.test failed; Bolt's start-up answer serves meanwhile: %s", exc)
+            home = None
         with self._lock:
-            self._home = home
-        return home
+            self._asking = False
+            if home is None:
+                self._ask_after = time.monotonic() + _ASK_AGAIN_SECONDS
+            else:
+                self._home = home
 
     def learn_home(self, team_id: str, enterprise_id: str = "") -> None:
         """Keep the installing workspace from an `auth.test` someone already made (Bolt's),

@@ -16,6 +16,7 @@ from workflow.machine import STEPS
 from workflow.schemas import TicketView
 
 MAX_LINES = 30
+RETRY_ALL_ACTION = "renkei_home_retry_dead"  # planning: requeue every dead job
 DASHBOARD_ACTION = "open_dashboard"  # a link button: Slack still sends the press, to be acked
 # What one list of the Home tab may take: a few sections, so the three lists fit the tab.
 LIST_BUDGET = 2 * limits.SECTION_TEXT
@@ -68,7 +69,9 @@ def home_view(data: HomeData) -> dict[str, Any]:
     title = m.HOME_COUNTS_MINE if data.counts_are_mine else m.HOME_COUNTS
     blocks: list[Block] = [_header(m.HOME_TITLE)]
     if data.dead_jobs:
-        blocks.append(_md(m.home_dead(data.dead_jobs)))
+        blocks.append({**_md(m.home_dead(data.dead_jobs)), "accessory": {
+            "type": "button", "action_id": RETRY_ALL_ACTION, "value": "dead",
+            "text": {"type": "plain_text", "text": m.HOME_RETRY_ALL}}})
     blocks += [
         _md(f"*{m.HOME_MINE}*"), *_lines(data.mine, m.HOME_MORE_MINE),
         {"type": "divider"},

@@ -26,6 +26,7 @@ from bot.slack import views, views_drift, views_stores
 from bot.slack.handlers import Handlers
 from bot.slack.notifier import Notifier
 from bot.slack.roles import Roles
+from bot.slack.views_home import RETRY_ALL_ACTION
 from bot.slack.views_partner import CUSTOMER_VERIFY_ACTION
 from bot.terminal import text as tx
 from workflow.errors import RenkeiError
@@ -148,8 +149,8 @@ class Shell:
         self.submitters: dict[str, Callable[..., None]] = {
             views.INTAKE_CALLBACK: self.handlers.submit_intake,
             views.SEND_BACK_CALLBACK: self.handlers.submit_send_back,
-            views.LINKAGE_CALLBACK: self.handlers.submit_linkage,
-            views_stores.LINKAGE_CONFIRM_CALLBACK: self.handlers.submit_linkage_confirm,
+            views.LINKAGE_CALLBACK: self.handlers.linkage.submit_linkage,
+            views_stores.LINKAGE_CONFIRM_CALLBACK: self.handlers.linkage.submit_linkage_confirm,
             views.CONTACT_CALLBACK: self.handlers.submit_contact,
             views_drift.IGNORE_CALLBACK: self.handlers.drift.submit_ignore,
         }
@@ -158,6 +159,7 @@ class Shell:
             CUSTOMER_VERIFY_ACTION: self.handlers.confirm,
             views_drift.FILE_ACTION: self.handlers.drift.file_press,
             views_drift.IGNORE_ACTION: self.handlers.drift.ignore_press,
+            RETRY_ALL_ACTION: self.handlers.fate.retry_all,
         }
 
     # ---- output -------------------------------------------------------------------------

@@ -86,10 +86,16 @@ def render(blocks: Sequence[dict[str, Any]] | None, fallback: str = ""
             row = []
             for element in block.get("elements", []):
                 if element.get("type") == "button":
-                    buttons.append(Button(_text_of(element.get("text")),
-                                          element.get("action_id", ""),
-                                          element.get("value", ""),
-                                          _text_of((element.get("confirm") or {}).get("text"))))
+                    buttons.append(_button(element))
                     row.append(f"[{len(buttons)}] {buttons[-1].label}")
             lines.append("  ".join(row))
+        accessory = block.get("accessory") or {}
+        if kind == "section" and accessory.get("type") == "button":  # e.g. App Home's 再送
+            buttons.append(_button(accessory))
+            lines.append(f"[{len(buttons)}] {buttons[-1].label}")
     return lines, buttons
+
+
+def _button(element: dict[str, Any]) -> Button:
+    return Button(_text_of(element.get("text")), element.get("action_id", ""),
+                  element.get("value", ""), _text_of((element.get("confirm") or {}).get("text")))

@@ -1,7 +1,7 @@
 """The dashboard's charts, drawn server-side by pygal as SVG (inline in the page, no
 JavaScript: pygal's tooltip script is switched off) and, for `renkei report --png`, turned into
 PNG by cairosvg. Input is a `workflow.reports.Report`; the Japanese titles come from
-bot/messages.py."""
+bot/messages/."""
 
 from __future__ import annotations
 
