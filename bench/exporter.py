@@ -55,6 +55,7 @@ from exporter.batches import enqueue_close, enqueue_hourly  # noqa: E402
 from exporter.destinations import Sender  # noqa: E402
 from exporter.models import DONE, ExportBatch, ExportScanMark  # noqa: E402
 from exporter.settings import ExporterSettings  # noqa: E402
+from workflow import retention as workflow_retention  # noqa: E402
 from workflow.db import make_engine, make_sessionmaker, utcnow  # noqa: E402
 from workflow.mapping import MappingDraft, MappingDraftItem  # noqa: E402
 from workflow.migrate import upgrade  # noqa: E402
@@ -184,18 +185,11 @@ def clear(factory: Any) -> None:
 
 def vacuum(factory: Any) -> None:
     """VACUUM ANALYZE (untimed) when the server's autovacuum is off, as it may be on a test
-    server: a close updates each batch 3-4 times and every run replaces the register data, so
-    without it the rounds of earlier runs pile up as dead rows (2 million in export_batches
-    after two 10,000-store runs; the late scan went from 3 s to 10 s). A production server
-    vacuums by itself, between nights."""
-    with factory() as session:
-        engine = session.get_bind()
-        if engine.dialect.name != "postgresql" or \
-                session.scalar(text("SHOW autovacuum")) == "on":
-            return
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        for table in ("export_batches", "export_scan_marks", *POS_TABLES):
-            conn.execute(text(f"VACUUM ANALYZE {table}"))
+    server: every run replaces the register data and a close updates each batch 3-4 times, so
+    without it the rounds of earlier runs pile up as dead rows (renkei's nightly prune does the
+    same on such a server, `workflow.retention.vacuum_when_off`)."""
+    workflow_retention.vacuum_when_off(factory, ("export_batches", "export_scan_marks",
+                                                 *POS_TABLES))
 
 
 def close_round(label: str, goal: float, factory: Any, database_url: str, url: str,

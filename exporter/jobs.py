@@ -137,6 +137,9 @@ class ExportJobs:
         removed |= workflow_retention.prune(
             self.factory, outbox_days=self.settings.outbox_retention_days, now=now)
         log.info("retention prune: %s", removed)
+        if vacuumed := workflow_retention.vacuum_when_off(self.factory):
+            log.warning("autovacuum is off on this PostgreSQL server: vacuumed %s after the "
+                        "prune (turn autovacuum on)", ", ".join(vacuumed))
         return removed
 
     def drain(self) -> outbox.DrainResult:

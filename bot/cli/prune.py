@@ -29,3 +29,6 @@ def prune(
                f"{workflow_retention.FIRE_RETENTION.days} days):")
     for table, count in removed.items():
         typer.echo(f"  {table:<26} {count:>8}")
+    if not dry_run and (vacuumed := workflow_retention.vacuum_when_off(rt.factory)):
+        typer.echo(f"autovacuum is off on this PostgreSQL server: vacuumed "
+                   f"{', '.join(vacuumed)} (turn autovacuum on)")
