@@ -58,6 +58,13 @@ COPIED = ("export_batches", "outbox_jobs", "processed_requests", "scheduled_fire
 POS_DAY_TABLES = (PosReceipt, PosReceiptLine, PosPayment, PosCashMovement, PosCashCount)
 
 
+def night_of(n: int) -> tuple[date, datetime]:
+    """Night n's business day and the moment it is closed and pruned: 04:30 JST the next day."""
+    day = FIRST + timedelta(days=n)
+    at = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=TZ)
+    return day, at.replace(hour=4, minute=30).astimezone(UTC)
+
+
 def sizes(path: Path) -> tuple[int, int]:
     """(bytes in use, file size)."""
     with sqlite3.connect(path) as conn:
@@ -162,9 +169,7 @@ def main() -> None:
     batches = 0
     started = time.perf_counter()
     for n in range(args.nights):
-        day = FIRST + timedelta(days=n)
-        at = datetime.combine(day + timedelta(days=1), datetime.min.time(),
-                              tzinfo=TZ).replace(hour=4, minute=30).astimezone(UTC)
+        day, at = night_of(n)
         batches += night(factory, day, at)
         bookkeeping(factory, n, at)
         for key in variants:  # the same new rows into each pruned file
@@ -227,9 +232,7 @@ def postgresql(args: argparse.Namespace) -> None:
                           tz=TZ, receipts_per_day=args.receipts)
             batches, started = 0, time.perf_counter()
             for n in range(args.nights):
-                day = FIRST + timedelta(days=n)
-                at = datetime.combine(day + timedelta(days=1), datetime.min.time(),
-                                      tzinfo=TZ).replace(hour=4, minute=30).astimezone(UTC)
+                day, at = night_of(n)
                 batches += night(factory, day, at)
                 bookkeeping(factory, n, at)
                 if prune is not None:

@@ -52,6 +52,7 @@ def test_new_ticket_setup_seeds_the_registry_with_the_masters(mwf: Workflow) -> 
     ticket_id = _linked_by_ticket(mwf)
     rows = drafts.registry(mwf, COMPANY)
     assert {r["ticket_id"] for r in rows} == {ticket_id} and {r["source"] for r in rows} == {"new"}
+    assert {r["source_label"] for r in rows} == {"新規・増店"}
     assert _codes(mwf) == {"payment": {"01", "02", "03", "04", "05", "07"},
                            "discount": {"101", "102", "201"},
                            "segment": {"1", "2", "3", "4", "5", "6"}}
@@ -93,6 +94,8 @@ def test_drift_one_draft_then_a_change_ticket_closes_it(mwf: Workflow) -> None:
                     ("payment", "", "PayPay"): change.id,  # no master code: kept by name
                     ("discount", "105", "雨の日10%引"): change.id,
                     ("segment", "7", "インバウンド"): change.id}
+    assert {r["source_label"] for r in drafts.registry(mwf, COMPANY)
+            if r["ticket_id"] == change.id} == {"設定変更"}
     assert drift.scan(mwf.factory, TODAY) == [] and drafts.list_drafts(mwf) == []
 
 
@@ -126,6 +129,9 @@ def test_linking_outside_a_ticket_seeds_and_the_cli_lists(
         listed = json.loads(runner.invoke(app, ["mapping", "list", "--company", "20002",
                                                 "--json"]).output)
         assert {r["source"] for r in listed} == {"link"} and len(listed) == 15
+        assert {r["source_label"] for r in listed} == {"店舗連携（依頼外）"}
+        table = runner.invoke(app, ["mapping", "list", "--company", "20002"]).output
+        assert "現金" in table and "店舗連携（依頼外）" in table and " link " not in table
         scan = runner.invoke(app, ["mapping", "scan"])
         assert scan.exit_code == 0 and "no new items" in scan.output, scan.output
         result = runner.invoke(app, ["demo-data", "--new-items", "--store", "0002",

@@ -67,7 +67,9 @@ def registry(wf: Workflow, company_code: str | None = None) -> list[dict[str, An
         return [{"company_code": e.company_code, "item_type": e.item_type,
                  "label": mapping.TYPE_LABELS[e.item_type], "code": e.code, "name": e.name,
                  "told_at": e.told_at.isoformat(), "ticket_id": e.ticket_id,
-                 "source": e.source} for e in mapping.entries(session, company_code)]
+                 "source": e.source,
+                 "source_label": mapping.SOURCE_LABELS.get(e.source, e.source)}
+                for e in mapping.entries(session, company_code)]
 
 
 def list_drafts(wf: Workflow, *, state: str | None = mapping.OPEN) -> list[DraftView]:

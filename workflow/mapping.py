@@ -31,6 +31,8 @@ from workflow.errors import AlreadyMoved, FieldError, NotFound, ValidationFailed
 PAYMENT, DISCOUNT, SEGMENT = "payment", "discount", "segment"
 ITEM_TYPES = (PAYMENT, DISCOUNT, SEGMENT)
 TYPE_LABELS = {PAYMENT: "支払科目", DISCOUNT: "値割引", SEGMENT: "客層"}
+# how an entry was told: a 新規・増店 / 設定変更 reaching 設定完了, or stores linked outside one
+SOURCE_LABELS = {"new": "新規・増店", "change": "設定変更", "link": "店舗連携（依頼外）"}
 # ticket.additions field -> item type (workflow.forms CHANGE_LIST_FIELDS)
 ADDITION_TYPES = {"payment_items": PAYMENT, "discounts": DISCOUNT, "customer_segments": SEGMENT}
 OPEN, FILED, IGNORED = "open", "filed", "ignored"

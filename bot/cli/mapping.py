@@ -33,7 +33,8 @@ def mapping_list(
     print_table(["種類", "コード", "名称", "連絡日時", "依頼"], [
         (r["label"], r["code"] or "(名称のみ)", r["name"],
          shown_time(datetime.fromisoformat(r["told_at"]), wf.tz),
-         f"#{r['ticket_id']}" if r["ticket_id"] else r["source"]) for r in rows])
+         f"#{r['ticket_id']} {r['source_label']}" if r["ticket_id"] else r["source_label"])
+        for r in rows])
 
 
 @mapping_app.command("drift")
