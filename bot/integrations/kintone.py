@@ -11,8 +11,9 @@ bot/integrations/failures.py (the error code first — CB_VA01 … — then the 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
+from functools import partial
 from typing import Any
 
 import httpx
@@ -127,12 +128,20 @@ class KintoneClient:
             raise KintoneUnavailable(f"Kintone {RECORD_PATH}: no record id in {data!r}")
         return str(record_id)
 
-    def add_comment(self, record_id: str, text: str) -> None:
+    def add_comment(self, record_id: str, text: str, *,
+                    once: Callable[[int, Callable[[], object]], None] | None = None) -> None:
         """Post `text` as a comment on a record: whole, in several comments cut at line ends
-        when it is over Kintone's 65,535 characters for one (what people copy is never cut)."""
-        for part in split_text(text, MAX_COMMENT_CHARS):
-            self._post(COMMENT_PATH, {"app": self.app_id, "record": record_id,
-                                      "comment": {"text": part}})
+        when it is over Kintone's 65,535 characters for one (what people copy is never cut).
+
+        `once(i, post)` runs part i's post unless it went out before: a job retried after
+        part 2 failed does not post part 1 again."""
+        for i, part in enumerate(split_text(text, MAX_COMMENT_CHARS)):
+            post = partial(self._post, COMMENT_PATH, {"app": self.app_id, "record": record_id,
+                                                      "comment": {"text": part}})
+            if once is None:
+                post()
+            else:
+                once(i, post)
 
 
 def _error_code(response: httpx.Response) -> str:

@@ -14,6 +14,7 @@ passing its own handler as `slack_customer_message`; "spec.document" (file uploa
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from email.utils import parseaddr
 
 from bot.integrations.kintone import KintoneClient, KintoneFieldCodes, KintoneUnavailable
@@ -56,6 +57,16 @@ def _done_key(job: OutboxJob) -> str:
     return f"outbox.done:{job.dedupe_key}"
 
 
+def _comment_once(wf: Workflow, job: OutboxJob) -> Callable[[int, Callable[[], object]], None]:
+    """Each part of a long Kintone comment is posted once per job, across retries."""
+    def once(i: int, post: Callable[[], object]) -> None:
+        key = f"{_done_key(job)}:part:{i}"
+        if not partner.is_done(wf, key):
+            post()
+            outbox.once(wf.factory, key)
+    return once
+
+
 def make_handlers(wf: Workflow, settings: Settings, *,
                   field_codes: KintoneFieldCodes | None = None,
                   slack_customer_message: Handler | None = None) -> dict[str, Handler]:
@@ -78,7 +89,8 @@ def make_handlers(wf: Workflow, settings: Settings, *,
         text = wf.kintone_text(view.id)
         if view.kintone_record_id:
             # 差し戻し and 再提出: the record exists, so the corrected request goes on it.
-            client.add_comment(view.kintone_record_id, RESUBMITTED_PREFIX + text)
+            client.add_comment(view.kintone_record_id, RESUBMITTED_PREFIX + text,
+                               once=_comment_once(wf, job))
             outbox.once(wf.factory, _done_key(job))
             return
         record_id = client.add_record(codes.record({
@@ -104,7 +116,8 @@ def make_handlers(wf: Workflow, settings: Settings, *,
                 raise KintoneUnavailable(f"ticket #{view.id}: Kintone record not posted yet",
                                          code="kintone:waiting_for_record")
             raise Skip(f"ticket #{view.id} has no Kintone record: report completion by hand")
-        client.add_comment(view.kintone_record_id, partner.kintone_comment_text(wf, view.id))
+        client.add_comment(view.kintone_record_id, partner.kintone_comment_text(wf, view.id),
+                           once=_comment_once(wf, job))
         outbox.once(wf.factory, _done_key(job))
 
     def customer_message(job: OutboxJob) -> None:
