@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from workflow.errors import NotFound
 from workflow.models import Company, Store
+from workflow.schemas import StoreLinkView, TicketView
 
 MANAGEMENT_STORE = ("0000", "企業管理店舗")  # the company's own record on the USEN admin screen
 LINKED, UNLINKED = "連携済", "未連携"
@@ -80,3 +81,42 @@ def all_linked(session: Session, company_code: str, store_codes: list[str]) -> l
         return list(store_codes)
     linked = {s.store_code for s in company.stores if s.linked}
     return [code for code in store_codes if code not in linked]
+
+
+def link_views(session: Session, company_code: str | None = None) -> list[StoreLinkView]:
+    """The linkage screen as rows: each store with its codes, dates and 連携状態."""
+    return [
+        StoreLinkView(company_code=c.company_code, company_name=c.name,
+                      makasete_company_code=c.makasete_company_code,
+                      destination=c.destination, store_code=s.store_code,
+                      store_name=s.name, makasete_store_code=s.makasete_store_code,
+                      start_date=s.start_date, end_date=s.end_date, state=state_label(s))
+        for c in list_companies(session, company_code) for s in c.stores
+    ]
+
+
+def ticket_link_views(session: Session, ticket: TicketView) -> list[StoreLinkView]:
+    """The linkage of a ticket's own stores, in the ticket's order and named as the ticket
+    filed them (code and name).
+
+    The company's registry keeps the latest spelling of each store, which another ticket
+    of the same company may have changed; every per-ticket text (完了報告, 設定依頼書,
+    the customer's message) reads its stores here, never from the registry's names.
+    A store the registry has no row for is listed 未連携 with no codes.
+    """
+    recorded = {r.store_code: r for r in link_views(session, ticket.company_code)}
+    rows = []
+    for store in ticket.stores:
+        known = recorded.get(store.code)
+        if known is not None:
+            rows.append(known.model_copy(update={"store_name": store.name,
+                                                 "company_name": ticket.company_name}))
+        else:
+            rows.append(StoreLinkView(
+                company_code=ticket.company_code, company_name=ticket.company_name,
+                makasete_company_code=next(
+                    (r.makasete_company_code for r in recorded.values()), None),
+                destination=next((r.destination for r in recorded.values()), "ex"),
+                store_code=store.code, store_name=store.name, makasete_store_code=None,
+                start_date=None, end_date=None, state=UNLINKED))
+    return rows
