@@ -4,7 +4,8 @@ It is a second transport, not a second implementation: typed commands become sla
 payloads, a modal opened by a handler is asked input by input and submitted as a
 view_submission (field errors come back from the same handler), numbers press the buttons of
 the last message shown, and the outbox sender renders the ticket message here instead of
-posting it. `ShellClient` answers the Web API methods the handlers and the sender call.
+posting it. `ShellClient` (bot/terminal/client.py) answers the Web API methods the handlers
+and the sender call.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import itertools
 import logging
 import sys
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
@@ -29,99 +29,11 @@ from bot.slack.roles import Roles
 from bot.slack.views_home import RETRY_ALL_ACTION
 from bot.slack.views_partner import CUSTOMER_VERIFY_ACTION
 from bot.terminal import text as tx
-from workflow.errors import RenkeiError
+from bot.terminal.client import CHANNEL, Ack, ShellClient
 from workflow.labels import role_label
 
 log = logging.getLogger(__name__)
-CHANNEL = "renkei-requests"
 FILES_DIR = Path("renkei-files")  # where the 設定依頼書 files go instead of a Slack thread
-
-
-class ShellClient:
-    """Slack's Web API as seen by the handlers, answered by printing."""
-
-    def __init__(self, shell: Shell) -> None:
-        self.shell = shell
-        self._ts = itertools.count(1)
-        self.pending_view: dict[str, Any] | None = None
-
-    def _next_ts(self) -> str:
-        return f"{int(time.time())}.{next(self._ts):06d}"
-
-    def chat_postMessage(self, *, channel: str, text: str = "", blocks: Any = None,
-                         thread_ts: str | None = None, **_: Any) -> dict[str, Any]:
-        ts = self._next_ts()
-        if channel != CHANNEL and thread_ts is None:
-            self.shell.say()
-            self.shell.say(m.shell_channel(channel))
-        self.shell.show(blocks, text, thread=thread_ts is not None, channel=channel)
-        return {"ok": True, "channel": channel, "ts": ts}
-
-    def files_upload_v2(self, *, file_uploads: list[dict[str, Any]], initial_comment: str = "",
-                        **_: Any) -> dict[str, Any]:
-        """Files shared in a thread land in FILES_DIR; their paths are printed."""
-        folder = self.shell.files_dir
-        folder.mkdir(parents=True, exist_ok=True)
-        paths = []
-        for upload in file_uploads:
-            path = folder / Path(str(upload["filename"])).name
-            data = upload["content"]
-            path.write_bytes(data if isinstance(data, bytes) else str(data).encode())
-            paths.append(path)
-        lines = [initial_comment, *(m.shell_file(str(p)) for p in paths)]
-        self.shell.show(None, "\n".join(lines), thread=True)
-        return {"ok": True, "files": [{"name": p.name} for p in paths]}
-
-    def chat_update(self, *, channel: str, ts: str, text: str = "", blocks: Any = None,
-                    **_: Any) -> dict[str, Any]:
-        # Slack replaces the message in place; printing every intermediate update showed the
-        # card twice per click. The shell prints the latest one when the senders are done.
-        self.shell.updates[ts] = (blocks, text)
-        return {"ok": True, "channel": channel, "ts": ts}
-
-    def chat_postEphemeral(self, *, channel: str, user: str, text: str = "",
-                           blocks: Any = None, **_: Any) -> dict[str, Any]:
-        self.shell.show(blocks, text, ephemeral=True)
-        return {"ok": True, "message_ts": self._next_ts()}
-
-    def chat_delete(self, **_: Any) -> dict[str, Any]:
-        return {"ok": True}
-
-    def conversations_open(self, *, users: str, **_: Any) -> dict[str, Any]:
-        return {"ok": True, "channel": {"id": f"D-{users}"}}
-
-    def views_open(self, *, view: dict[str, Any], **_: Any) -> dict[str, Any]:
-        # Unique across runs: the id is the submission's idempotency key, kept in the database,
-        # and a counter restarting at 1 made a later run's modal a "duplicate" (silently).
-        self.pending_view = {**view, "id": f"V{uuid.uuid4().hex[:16]}"}
-        return {"ok": True, "view": self.pending_view}
-
-    def read_upload(self, file_id: str) -> tuple[str, bytes]:
-        """A file answered with `:file PATH` (its id is the path) as bot.slack.files reads it."""
-        path = Path(file_id).expanduser()
-        if not path.is_file():
-            raise RenkeiError(m.shell_no_file(str(path)))
-        return path.name, path.read_bytes()
-
-    def views_publish(self, *, view: dict[str, Any], **_: Any) -> dict[str, Any]:
-        self.shell.show(view.get("blocks"), "")
-        return {"ok": True}
-
-    def users_info(self, *, user: str, **_: Any) -> dict[str, Any]:
-        return {"ok": True, "user": {"id": user, "name": user}}
-
-    def usergroups_users_list(self, **_: Any) -> dict[str, Any]:
-        return {"ok": True, "users": []}
-
-
-class Ack:
-    """Records what a handler acknowledged with (a modal's errors, a notice, a reply)."""
-
-    def __init__(self) -> None:
-        self.kwargs: dict[str, Any] | None = None
-
-    def __call__(self, **kwargs: Any) -> None:
-        self.kwargs = kwargs
 
 
 class Shell:
@@ -320,13 +232,7 @@ class Shell:
                     self.say(m.SHELL_MODAL_CANCELLED)
                     return
                 answers[block["block_id"]] = {"value": answer}
-            submitted = {**view, "state": {"values": answers}}
-            ack = Ack()
-            body = {"type": "view_submission", "view": submitted,
-                    "user": {"id": self.user, "username": self.user}}
-            self.submitters[view["callback_id"]](ack=ack, body=body, client=self.client,
-                                                 view=submitted)
-            reply = ack.kwargs or {}
+            reply = self._submit(view, answers)
             if reply.get("response_action") == "errors":
                 labels = {b["block_id"]: b["label"]["text"] for b in inputs}
                 for block_id, message in reply["errors"].items():
@@ -346,18 +252,22 @@ class Shell:
                     self._confirm(follow)  # a preview: submit it when the user says so
             return
 
+    def _submit(self, view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+        """The view submitted with `values` to its handler, as Slack would; its ack's reply."""
+        ack = Ack()
+        submitted = {**view, "state": {"values": values}}
+        body = {"type": "view_submission", "view": submitted,
+                "user": {"id": self.user, "username": self.user}}
+        self.submitters[view["callback_id"]](ack=ack, body=body, client=self.client,
+                                             view=submitted)
+        return ack.kwargs or {}
+
     def _confirm(self, view: dict[str, Any]) -> None:
         line = self._ask(f"{view['submit']['text']}（{m.SHELL_CHECK}）: ")
         if line is None or line.strip().lower() not in ("y", "yes", "はい"):
             self.say(m.SHELL_MODAL_CANCELLED)
             return
-        ack = Ack()
-        submitted = {**view, "state": {"values": {}}}
-        body = {"type": "view_submission", "view": submitted,
-                "user": {"id": self.user, "username": self.user}}
-        self.submitters[view["callback_id"]](ack=ack, body=body, client=self.client,
-                                             view=submitted)
-        reply = ack.kwargs or {}
+        reply = self._submit(view, {})
         if reply.get("response_action") == "update":
             self.show(reply["view"].get("blocks"), "", ephemeral=True)
 
