@@ -10,11 +10,14 @@ and the logs keep the raw code and detail.
 from __future__ import annotations
 
 import smtplib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
+
 from bot import messages as m
-from workflow.fates import Fate, JobFailed
+from workflow.fates import Fate, JobFailed, Transient
 
 T, R, P = Fate.TRANSIENT, Fate.REPAIRABLE, Fate.PERMANENT
 
@@ -77,6 +80,24 @@ def slack_failure(exc: Any) -> JobFailed:
         retry_after = 1.0  # Slack always sends one; be polite if a proxy dropped it
     return JobFailed(f"Slack {status} {error}", code=f"slack:{error or status}",
                      fate=slack_fate(error, status), retry_after=retry_after)
+
+
+@contextmanager
+def slack_errors() -> Iterator[None]:
+    """Slack's answers as fates (the table above): a `JobFailed` with the
+    error code, permanent ones sending the job to the dead state, 429 with its Retry-After."""
+    try:
+        yield
+    except SlackApiError as exc:
+        raise slack_failure(exc) from None
+    except OSError as exc:  # refused, reset, timed out on the way to Slack
+        raise Transient(f"Slack: {type(exc).__name__}: {exc}", code="slack:connection") from None
+
+
+def repairable(exc: SlackApiError) -> bool:
+    """The ticket message (or its thread) was deleted: post it afresh and go on."""
+    return slack_failure(exc).fate == Fate.REPAIRABLE
+
 
 
 def kintone_fate(status: int, code: str = "") -> Fate:

@@ -27,9 +27,9 @@ from bot import messages as m
 from bot.integrations.failures import reason, slack_failure
 from bot.integrations.kintone import KintoneFieldCodes
 from bot.integrations.outgoing_drift import DraftSender
-from bot.integrations.senders import kintone_configured, make_handlers
+from bot.integrations.senders import kintone_configured, kintone_url, make_handlers
 from bot.slack import views_partner
-from bot.slack.notifier import Notifier, kintone_url
+from bot.slack.notifier import Notifier
 from workflow import effects, mapping, notices, outbox, partner
 from workflow.fates import Fate, Permanent
 from workflow.models import OutboxJob

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import logging
 
+from bot.integrations.failures import slack_errors
 from bot.slack import views_drift
-from bot.slack.notifier import Notifier, slack_errors
+from bot.slack.notifier import Notifier
 from workflow import drafts, outbox
 from workflow.models import OutboxJob
 from workflow.settings import Settings

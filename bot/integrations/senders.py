@@ -17,7 +17,12 @@ import logging
 from collections.abc import Callable
 from email.utils import parseaddr
 
-from bot.integrations.kintone import KintoneClient, KintoneFieldCodes, KintoneUnavailable
+from bot.integrations.kintone import (
+    KintoneClient,
+    KintoneFieldCodes,
+    KintoneUnavailable,
+    record_url,
+)
 from bot.integrations.links_mail import customer_link_text, partner_mail_handler
 from bot.integrations.mail import MailSender
 from workflow import effects, outbox, partner
@@ -36,6 +41,14 @@ def kintone_configured(settings: Settings) -> bool:
     """True when KINTONE_BASE_URL, KINTONE_APP_ID and KINTONE_API_TOKEN are all set."""
     return bool(settings.kintone_base_url and settings.kintone_app_id
                 and settings.kintone_api_token)
+
+
+def kintone_url(settings: Settings, ticket: TicketView) -> str | None:
+    """The link to the ticket's Kintone record, when Kintone is configured and it has one."""
+    if not ticket.kintone_record_id or not kintone_configured(settings):
+        return None
+    return record_url(settings.kintone_base_url, settings.kintone_app_id,
+                      ticket.kintone_record_id)
 
 
 def kintone_client(settings: Settings) -> KintoneClient | None:

@@ -26,13 +26,14 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot import messages as m
+from bot.integrations.senders import kintone_url
 from bot.slack import late_answer, payloads, stores_in, views, views_home, views_stores, views_text
 from bot.slack.guard import answers_db_errors
 from bot.slack.handlers_drift import DriftHandlers
 from bot.slack.handlers_fate import FateHandlers
 from bot.slack.handlers_linkage import LinkageHandlers
 from bot.slack.home import Home
-from bot.slack.notifier import Notifier, kintone_url
+from bot.slack.notifier import Notifier
 from bot.slack.roles import Roles
 from bot.slack.thread_sheet import ThreadSheet
 from bot.slack.views_copy import fits

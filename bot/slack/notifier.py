@@ -12,8 +12,7 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -22,20 +21,18 @@ from zoneinfo import ZoneInfo
 from slack_sdk.errors import SlackApiError
 
 from bot import messages as m
-from bot.integrations.failures import reason, slack_failure
-from bot.integrations.kintone import record_url
-from bot.integrations.senders import kintone_configured
+from bot.integrations.failures import reason, repairable, slack_errors
+from bot.integrations.senders import kintone_configured, kintone_url
 from bot.slack import limits, views, views_copy, views_text
 from bot.slack.views import _md
 from workflow import outbox, partner, repair
 from workflow.db import utcnow
 from workflow.errors import NotFound
-from workflow.fates import Deferred, Fate, JobFailed, Permanent, Transient, dependency_code
+from workflow.fates import Deferred, JobFailed, Permanent, Transient, dependency_code
 from workflow.machine import triggers_from
 from workflow.models import OutboxJob
 from workflow.schemas import ActionView, Actor, EventView, TicketView
 from workflow.service import Workflow
-from workflow.settings import Settings
 
 log = logging.getLogger(__name__)
 KIND = "ticket.event"
@@ -45,33 +42,8 @@ class MessageNotPosted(Transient):
     """A thread reply is due before the ticket's message exists: retried later."""
 
 
-@contextmanager
-def slack_errors() -> Iterator[None]:
-    """Slack's answers as fates (bot/integrations/failures.py): a `JobFailed` with the
-    error code, permanent ones sending the job to the dead state, 429 with its Retry-After."""
-    try:
-        yield
-    except SlackApiError as exc:
-        raise slack_failure(exc) from None
-    except OSError as exc:  # refused, reset, timed out on the way to Slack
-        raise Transient(f"Slack: {type(exc).__name__}: {exc}", code="slack:connection") from None
-
-
-def repairable(exc: SlackApiError) -> bool:
-    """The ticket message (or its thread) was deleted: post it afresh and go on."""
-    return slack_failure(exc).fate == Fate.REPAIRABLE
-
-
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def kintone_url(settings: Settings, ticket: TicketView) -> str | None:
-    """The link to the ticket's Kintone record, when Kintone is configured and it has one."""
-    if not ticket.kintone_record_id or not kintone_configured(settings):
-        return None
-    return record_url(settings.kintone_base_url, settings.kintone_app_id,
-                      ticket.kintone_record_id)
 
 
 def message_actions(wf: Workflow, ticket: TicketView) -> list[ActionView]:
