@@ -18,7 +18,8 @@ from tests.dbs import Database
 from tests.factories import Clock
 from tests.factories import settings_for as base_settings
 from tests.webhook_receiver import Receiver
-from workflow.linkage import StoreLink, link_stores
+from workflow.linkage import StoreLink
+from workflow.linkage_record import link_stores
 from workflow.settings import Settings
 
 TZ = ZoneInfo("Asia/Tokyo")
@@ -36,7 +37,7 @@ def setup_stores(db: Database, *, stores: int = 4, days: int = 2, end: date = DA
                  receipts: int = 6, windows: dict[str, tuple[date, date]] | None = None,
                  unlinked: tuple[str, ...] = ()) -> None:
     """Register data for stores 0001..N over `days` dates up to `end`, then link them the
-    way planning does (workflow.linkage.link_stores), except `unlinked`."""
+    way planning does (workflow.linkage_record.link_stores), except `unlinked`."""
     demo.generate(db.factory, company_code=COMPANY, stores=stores, days=days, end=end, tz=TZ,
                   receipts_per_day=receipts, link=False)
     windows = windows or {}

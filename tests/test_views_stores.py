@@ -14,7 +14,8 @@ from slack_sdk.models.views import View
 from bot.slack import limits
 from bot.slack import views_stores as vs
 from tests.test_notices import view as ticket_view
-from workflow.linkage import Preview, StoreLink
+from workflow.linkage import StoreLink
+from workflow.linkage_record import Preview
 from workflow.schemas import StoreLinkView, StoreView
 
 SIZES = (1, 19, 20, 21, 88, 89, 157, 300)

@@ -3,7 +3,7 @@
 Pure: bytes in (the .xlsx we sent with the partner's columns filled, the same table as CSV, or
 a JSON object), rows out as `linkage.RawLink`s naming their row; or a ValidationFailed saying
 why the file cannot be read. The rules (seed 2-2) are `workflow.linkage`'s, applied by
-`linkage.preview_links`/`link_stores`; Slack, the CLI and a web page share both.
+`linkage_record.preview_links`/`link_stores`; Slack, the CLI and a web page share both.
 """
 
 from __future__ import annotations

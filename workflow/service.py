@@ -18,7 +18,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, object_session, selectinload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from workflow import effects, labels, linkage, machine, mapping, outbox, registry
+from workflow import (
+    effects,
+    labels,
+    linkage,
+    linkage_record,
+    machine,
+    mapping,
+    outbox,
+    registry,
+)
 from workflow.calendar import BusinessCalendar, LeadTimeRules
 from workflow.contacts import contact_errors
 from workflow.db import transaction, utcnow
@@ -217,7 +226,7 @@ class Workflow:
                                                 ticket.status != expected_status):
                     raise self._already_moved(session, ticket, step.label(kind))
                 if links is not None or makasete_company_code is not None:
-                    linkage.link_stores(session, company_code=ticket.company_code,
+                    linkage_record.link_stores(session, company_code=ticket.company_code,
                                         makasete_company_code=makasete_company_code or "",
                                         links=links or [], today=self.today(),
                                         company_name=ticket.company_name,
@@ -385,7 +394,7 @@ class Workflow:
         `replace_company_code`. The registry is seeded with those stores' masters now."""
         company_code = linkage.usen_company_code(company_code)
         with transaction(self.factory) as session:
-            linkage.link_stores(session, company_code=company_code,
+            linkage_record.link_stores(session, company_code=company_code,
                                 makasete_company_code=makasete_company_code, links=links,
                                 today=self.today(), replace_company_code=replace_company_code,
                                 create_company=False, service=service)
@@ -398,12 +407,12 @@ class Workflow:
 
     def preview_linkage(self, ticket_id: int, *, makasete_company_code: str,
                         links: Sequence[linkage.StoreLink | linkage.RawLink],
-                        service: str | None = None) -> linkage.Preview:
+                        service: str | None = None) -> linkage_record.Preview:
         """設定完了's linkage for a ticket checked with every rule, nothing written: what a
         returned 設定依頼書 would record (counts, rows) or every problem in it at once."""
         with self.factory() as session:
             ticket = self._load(session, ticket_id, events=False)
-            return linkage.preview_links(
+            return linkage_record.preview_links(
                 session, company_code=ticket.company_code,
                 makasete_company_code=makasete_company_code, links=links, today=self.today(),
                 targets={s.store_code: s.store_name for s in ticket.stores}, require_all=True,

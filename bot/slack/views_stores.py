@@ -33,7 +33,8 @@ from bot.slack.views import (
     part_block_id,
     store_block_id,
 )
-from workflow.linkage import DEFAULT_SERVICE, SERVICES, Preview
+from workflow.linkage import DEFAULT_SERVICE, SERVICES
+from workflow.linkage_record import Preview
 from workflow.schemas import StoreLinkView, StoreView, TicketView
 
 INPUT_LIMIT = limits.INPUT_VALUE
