@@ -18,16 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, object_session, selectinload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from workflow import (
-    effects,
-    labels,
-    linkage,
-    linkage_record,
-    machine,
-    mapping,
-    outbox,
-    registry,
-)
+from workflow import effects, labels, linkage, linkage_record, machine, mapping, outbox, registry
 from workflow.calendar import BusinessCalendar, LeadTimeRules
 from workflow.contacts import contact_errors
 from workflow.db import transaction, utcnow
