@@ -211,6 +211,7 @@ def run(ctx: Context, *, port: int | None = None, host: str = "0.0.0.0",
             if internal is not None:
                 internal.close()
     finally:
+        bot.close()
         if background is not None:
             background.stop()
         if sender is not None:

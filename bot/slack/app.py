@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 import re
-from concurrent.futures import ThreadPoolExecutor
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
@@ -26,6 +29,9 @@ from workflow import outbox
 from workflow.settings import Settings
 
 log = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
+SHUTDOWN_GRACE_SECONDS = 10.0  # a SIGTERM waits this long for queued answers after acks
 
 
 def make_client(settings: Settings, *, rate_limit_retries: int = 3) -> WebClient:
@@ -54,14 +60,73 @@ class Bot:
     notifier: Notifier
     roles: Roles
     client: WebClient
-    executor: ThreadPoolExecutor
-    priority: ThreadPoolExecutor | None = None
+    executor: Pool
+    priority: Pool | None = None
 
-    def close(self) -> None:
+    def close(self, grace: float = SHUTDOWN_GRACE_SECONDS) -> int:
+        """Stop taking work; let what is queued run for `grace` seconds, then drop the rest
+        (answers after an ack: ephemerals, modal updates; ticket posts are in the outbox)
+        so a SIGTERM during a Slack slowdown does not wait out the whole backlog. Returns
+        how many queued answers were dropped."""
         self.roles.close()
-        self.executor.shutdown(wait=True)
-        if self.priority is not None:
-            self.priority.shutdown(wait=True)
+        return stop_pools([p for p in (self.executor, self.priority) if p is not None], grace)
+
+
+def stop_pools(pools: list[Pool], grace: float) -> int:
+    """Shut the pools down, waiting at most `grace` seconds for their queued and running
+    work; cancel what has not started by then (work already running finishes on its own).
+    Returns how many were cancelled."""
+    deadline = time.monotonic() + grace
+    for pool in pools:
+        pool.shutdown(wait=False)
+    while time.monotonic() < deadline and any(p.unfinished for p in pools):
+        time.sleep(0.05)
+    dropped = sum(p.waiting for p in pools)
+    for pool in pools:
+        pool.shutdown(wait=not any(p.unfinished for p in pools), cancel_futures=True)
+    if dropped:
+        log.warning("stopping: %d Slack answers still queued after %.0f s were dropped "
+                    "(ticket messages are in the outbox and go out after the restart)",
+                    dropped, grace)
+    return dropped
+
+
+class Pool(ThreadPoolExecutor):
+    """A thread pool that counts its work: queued and not started (`waiting`), and not
+    finished (`unfinished`), so a shutdown can wait for it with a deadline."""
+
+    def __init__(self, workers: int, *, thread_name_prefix: str) -> None:
+        super().__init__(workers, thread_name_prefix=thread_name_prefix)
+        self._count_lock = threading.Lock()
+        self.waiting = 0
+        self.unfinished = 0
+
+    def _count(self, waiting: int, unfinished: int) -> None:
+        with self._count_lock:
+            self.waiting += waiting
+            self.unfinished += unfinished
+
+    def submit(self, fn: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> Future[R]:
+        self._count(1, 1)
+
+        def run() -> R:
+            self._count(-1, 0)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self._count(0, -1)
+
+        try:
+            future = super().submit(run)
+        except RuntimeError:  # shut down: nothing was queued
+            self._count(-1, -1)
+            raise
+        future.add_done_callback(self._forget_cancelled)
+        return future
+
+    def _forget_cancelled(self, future: Future[Any]) -> None:
+        if future.cancelled():  # dropped at shutdown: it never ran
+            self._count(-1, -1)
 
 
 def _submitter(pool: ThreadPoolExecutor) -> Any:
@@ -85,9 +150,9 @@ def build(ctx: Context, *, client: WebClient | None = None, socket_mode: bool = 
     settings = ctx.settings
     given = client
     client = client or make_client(settings)
-    executor = ThreadPoolExecutor(listener_threads, thread_name_prefix="renkei-slack")
+    executor = Pool(listener_threads, thread_name_prefix="renkei-slack")
     # Modal openings only: a trigger_id lives 3 s, so they never queue behind plain clicks.
-    priority = ThreadPoolExecutor(modal_threads, thread_name_prefix="renkei-modal")
+    priority = Pool(modal_threads, thread_name_prefix="renkei-modal")
     app = App(
         client=client,
         signing_secret=settings.slack_signing_secret or ("unused" if socket_mode else None),
