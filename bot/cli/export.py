@@ -196,8 +196,10 @@ def backfill(
 def scan(
     send: bool = typer.Option(True, "--send/--no-send", help="Drain after enqueueing."),
 ) -> None:
-    """The late-data check now: days (and hours) that received register rows after they were
-    frozen are enqueued as their next revision (it also runs hourly and after every close)."""
+    """The late-data check now (it also runs hourly and after every close).
+
+    Days (and hours) that received register rows after they were frozen are enqueued as
+    their next revision."""
     rt = runtime()
     found = late.scan(rt.factory, rt.tz)
     typer.echo(f"rows received since {found.since.astimezone(rt.tz):%Y-%m-%d %H:%M:%S} JST: "
@@ -242,8 +244,9 @@ def demo_data(
     store: str | None = typer.Option(None, help="USEN 店舗CD for --new-items or "
                                                 "--offline-days."),
 ) -> None:
-    """Fill the POS tables with realistic sample data and link the stores (連携済); linking
-    seeds the mapping registry with the masters of that moment."""
+    """Fill the POS tables with realistic sample data and link the stores (連携済).
+
+    Linking seeds the mapping registry with the masters of that moment."""
     rt = runtime()
     if new_items:
         _new_items(rt, company, store)

@@ -74,8 +74,10 @@ def report_command(
     png: Path | None = typer.Option(None, "--png", help="Also write the charts as PNG files "
                                     "(steps.png, cycle.png, sla.png) into this directory."),
 ) -> None:
-    """Print the dashboard's figures: tickets per step, overdue, cycle times, partner SLA,
-    exporter health and dead jobs."""
+    """Print the dashboard's figures (tickets, cycle times, SLA, exporter, dead jobs).
+
+    Tickets per step, overdue, cycle times per step, partner SLA per month, exporter health
+    per store and dead outgoing jobs."""
     with user_errors():
         start = read_date(date_from, field="--from", label="--from", required=False)
         end = read_date(date_to, field="--to", label="--to", required=False)

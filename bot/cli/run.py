@@ -16,9 +16,11 @@ def run(
         False, help="Run the outbox senders and scheduler in the serving process instead of "
         "a lower-priority child process."),
 ) -> None:
-    """Run the bot: Socket Mode with SLACK_APP_TOKEN, else HTTP with SLACK_SIGNING_SECRET,
-    else the terminal adapter on the embedded SQLite database. With RENKEI_POS_PORT, the
-    register's POST /pos/close is served on that internal port only."""
+    """Run the bot on the transport the settings choose.
+
+    Socket Mode with SLACK_APP_TOKEN, else HTTP with SLACK_SIGNING_SECRET, else the terminal
+    adapter on the embedded SQLite database. With RENKEI_POS_PORT, the register's
+    POST /pos/close is served on that internal port only."""
     from bot.runtime import run as run_bot
 
     run_bot(context.default(), port=port, host=host, user=user, single_process=single_process)

@@ -54,8 +54,9 @@ def stores_link(
                                            "net (まかせてネット); exports go to "
                                            "EXPORT_DESTINATION or EXPORT_DESTINATION_NET."),
 ) -> None:
-    """Link one store (連携済) once its codes and dates are valid (seed 2-2 rules); the mapping
-    registry is seeded with the store's 支払科目 / 値割引 / 客層 of this moment."""
+    """Link one store (連携済) once its codes and dates are valid (seed 2-2 rules).
+
+    The mapping registry is seeded with the store's 支払科目 / 値割引 / 客層 of this moment."""
     wf = context.default().workflow
     with user_errors():
         code = usen_company_code(company)
