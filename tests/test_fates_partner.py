@@ -125,6 +125,23 @@ def test_the_completion_comment_dies_with_its_record_and_both_come_back(
     assert code == 0 and "no dead jobs" in out
 
 
+def test_outbox_list_folds_a_long_detail_and_json_keeps_it_whole(
+        sqlite_db: Database, kintone: FakeKintone, monkeypatch: pytest.MonkeyPatch) -> None:
+    wf = kintone_wf(sqlite_db, kintone)
+    ticket_id = wf.file_request("new", new_raw(), actor=wf.actor("tanaka")).id
+    kintone.fail(400, body=error("CB_VA01", "入力内容が正しくありません。" * 20))
+    walk_to(wf, ticket_id, "kintone_requested")
+    assert drain(wf).dead == 1
+    cli = _cli(sqlite_db, monkeypatch)
+    code, out = _run(cli, "outbox", "list", "--dead", "--json")
+    [row] = json.loads(out)
+    assert code == 0 and row["detail"].count("入力内容が正しくありません。") == 20
+    code, out = _run(cli, "outbox", "list", "--dead")
+    folded = "".join(line.strip("│ ") for line in out.splitlines())
+    assert code == 0 and "(--json: whole)" in folded
+    assert folded.count("入力内容が正しくありません。") < 20
+
+
 def test_outbox_retry_takes_exactly_one_target(sqlite_db: Database,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     cli = _cli(sqlite_db, monkeypatch)

@@ -165,3 +165,33 @@ def test_300_stores_to_the_customers_channel_in_parts_with_one_button(harness: H
     replaced = next(r.args for r in h.emulator.responses if r.args.get("replace_original"))
     assert "ご確認ありがとうございました" in dump(replaced["blocks"])
     assert h.emulator.refused == [] and CHANNEL
+
+
+def test_300_typed_lines_all_wrong_push_every_problem_with_the_company_code(
+        harness: Harness) -> None:
+    """Too many problems for the inputs: the pushed list names every one, the まかせてネット
+    企業コード's too (it has its own input, but the list replaces what is shown under them)."""
+    h = harness
+    ticket_id = file_chain(h, 300)
+    press(h, ticket_id, "request_kintone", SALES, "kintone_requested")
+    press(h, ticket_id, "send_spec", PLANNER, "spec_sent")
+    press(h, ticket_id, "start_setup", PLANNER, "partner_setup")
+    opened = len(h.emulator.of("views.open"))
+    h.driver.click(h.message(ticket_id, status="partner_setup"), "complete_setup", user=PLANNER)
+    view = h.opened_view(opened)
+    inputs = [b for b in view["blocks"] if b.get("block_id", "").startswith("links")]
+    stores = h.wf.get(ticket_id).stores
+    lines = "".join(f"{s.code},{700000 + i},2026-11-01,2027-11-30\n"  # before today
+                    for i, s in enumerate(stores))
+    values: dict[str, Any] = {"makasete_company_code": "ABC"}
+    for block, chunk in zip(inputs, split_text(lines, 3000) + [""] * len(inputs), strict=False):
+        values[block["block_id"]] = chunk
+    response = h.driver.submit(view, values, user=PLANNER)
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["response_action"] == "push"
+    text = "\n".join(b["text"]["text"] for b in answer["view"]["blocks"])
+    assert "まかせてネット企業コード" in text.split("\n")[1]  # the company code first
+    assert "エラー 301件" in text
+    assert all(f"店舗{s.code} 連携開始日" in text for s in stores)
+    assert h.wf.get(ticket_id).status == "partner_setup"

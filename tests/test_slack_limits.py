@@ -326,3 +326,22 @@ def test_the_emulator_refuses_like_slack_over_http() -> None:
         assert emulator.of("chat.postMessage")  # a valid call still goes through
     finally:
         emulator.close()
+
+
+def test_errors_under_an_input_fit_whole_then_say_how_many_more() -> None:
+    from bot.slack.views import fit_error
+
+    parts = [f"{n}行目 店舗{n:04d} 連携開始日: 連携開始日は本日以降の日付を選択してください"
+             for n in range(1, 301)]
+    fitted = fit_error(" / ".join(parts))
+    assert len(fitted) <= limits.ERROR_TEXT
+    head, tail = fitted.split(" / ほか")
+    shown = head.split(" / ")
+    assert shown == parts[:len(shown)]  # whole problems, in order
+    assert tail.startswith(f"{300 - len(shown)}件")
+    assert fit_error("短い / エラー") == "短い / エラー"
+    long_one = "長" * 3000
+    assert fit_error(long_one) == "長" * (limits.ERROR_TEXT - 1) + "…"
+    modal = views.modal_errors({"stores": " / ".join(parts)},
+                               {"blocks": [{"type": "input", "block_id": "stores"}]})
+    assert modal["stores"] == fitted

@@ -94,3 +94,17 @@ def test_chunks_keep_every_line_within_the_limit() -> None:
     assert [line for g in groups for line in g] == lines
     assert all(len("\n".join(g)) <= 3000 for g in groups)
     assert vs.chunks([]) == []
+
+
+def test_a_sheet_with_more_problems_than_a_modal_holds_says_how_many_more() -> None:
+    messages = [f"{n}行目 店舗{n:04d} 備考: " + "長" * 2000 for n in range(200)]  # a section each
+    view = vs.linkage_errors_modal(messages)
+    _valid(view)
+    blocks = view["blocks"]
+    assert len(blocks) == limits.MODAL_BLOCKS
+    assert "エラー 200件" in blocks[0]["text"]["text"]
+    shown = [b["text"]["text"] for b in blocks[1:-1]]
+    assert shown == messages[:len(shown)] and len(shown) == 98  # in order, none cut
+    assert blocks[-1]["text"]["text"].startswith(f"ほか{200 - 98}件")
+    posts = vs.sheet_errors("s.xlsx", messages)  # the thread's answer lists every one
+    assert sum(len(p) for p in posts) == 201

@@ -24,6 +24,11 @@ def _console() -> Console:
     return Console(width=max(Console().width, 180))
 
 
+def _short(detail: str, most: int = 160) -> str:
+    """A failure's detail folded for the table; `--json` has it whole."""
+    return detail if len(detail) <= most else detail[: most - 1] + "… (--json: whole)"
+
+
 def _table(rows: list[JobRow], tz: ZoneInfo, title: str) -> Table:
     table = Table(title=title, title_justify="left")
     for column in ("job", "ticket", "kind", "state", "tries", "next try (JST)", "code",
@@ -34,7 +39,7 @@ def _table(rows: list[JobRow], tz: ZoneInfo, title: str) -> Table:
                       str(r.attempts),
                       "-" if r.state == "dead"
                       else f"{r.next_attempt_at.astimezone(tz):%Y-%m-%d %H:%M:%S}",
-                      r.code or "-", r.detail[:160] or "-")
+                      r.code or "-", _short(r.detail) or "-")
     return table
 
 

@@ -378,3 +378,8 @@ def days_late(n: int) -> str:
 
 def home_updated(when: str) -> str:
     return f"{HOME_UPDATED}: {when}"
+
+
+def errors_more(count: int) -> str:
+    """The end of an error under an input that had no room for all of them."""
+    return f" / ほか{count}件（直して送信すると続きを表示します）"

@@ -61,6 +61,11 @@ def linkage_errors_count(count: int) -> str:
     return f"エラー {count}件"
 
 
+def linkage_errors_more(count: int) -> str:
+    return (f"ほか{count}件（すべての問題は、設定依頼書を依頼のスレッドにアップロードすると"
+            "一覧できます）")
+
+
 def shell_no_file(path: str) -> str:
     return f"ファイルがありません: {path}"
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from bot import messages as m
-from bot.slack import late_answer, payloads, stores_in, views, views_stores
+from bot.slack import late_answer, limits, payloads, stores_in, views, views_stores
 from bot.slack.guard import answers_db_errors
 from workflow.errors import Duplicate, RenkeiError
 
@@ -56,8 +56,9 @@ class LinkageHandlers:
                                           links=entered.rows, service=entered.service)
         if entered.issues or preview.issues or preview.company_errors:
             errors = payloads.linkage_errors(entered, preview.issues, preview.company_errors)
-            if any(len(e) >= 2000 for e in errors.values()):  # too many to show under inputs
-                messages = [i.text() for i in [*entered.issues, *preview.issues]]
+            if any(len(e) >= limits.ERROR_TEXT for e in errors.values()):  # too many to show
+                messages = [*(e.message for e in preview.company_errors),  # under inputs
+                            *(i.text() for i in [*entered.issues, *preview.issues])]
                 ack(response_action="push", view=views_stores.linkage_errors_modal(messages))
             else:
                 ack(response_action="errors", errors=errors)

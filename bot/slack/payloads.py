@@ -190,7 +190,8 @@ def read_service(values: Mapping[str, Any]) -> tuple[str | None, list[linkage.Li
 def linkage_errors(entered: LinkageInput, issues: list[linkage.LinkIssue],
                    company_errors: list[FieldError]) -> dict[str, str]:
     """Each problem under its input: a store's under that store's input (or its pasted chunk),
-    the rest under the first."""
+    the rest under the first. Whole: the caller lists them all in a pushed view when one is
+    too long for an input."""
     errors: dict[str, list[str]] = {}
     for e in company_errors:
         errors.setdefault("makasete_company_code", []).append(e.message)
@@ -198,4 +199,4 @@ def linkage_errors(entered: LinkageInput, issues: list[linkage.LinkIssue],
         block = entered.blocks.get((issue.store_code, issue.field), entered.default_block)
         per_store = block.startswith(("makasete_store_code:", "start_date:", "end_date:"))
         errors.setdefault(block, []).append(issue.message if per_store else issue.text())
-    return {k: " / ".join(v)[:2000] for k, v in errors.items()}
+    return {k: " / ".join(v) for k, v in errors.items()}

@@ -13,6 +13,7 @@ from typing import Any
 from bot import messages as m
 from bot.slack import files, payloads
 from bot.slack.limits import ERROR_TEXT
+from bot.slack.views import fit_error
 from bot.slack.views_stores import (
     ALL_VALUE,
     LINKAGE_FILE,
@@ -79,8 +80,8 @@ def sheet_answer(wf: Workflow, client: Any, ticket: TicketView, file_id: str, ty
     try:
         name, sheet = returned_sheet(client, file_id, ticket)
     except RenkeiError as exc:
-        text = " / ".join(messages_of(exc))
-        return {"response_action": "errors", "errors": {LINKAGE_FILE: text[:ERROR_TEXT]}}
+        text = fit_error(" / ".join(messages_of(exc)))
+        return {"response_action": "errors", "errors": {LINKAGE_FILE: text}}
     company, problem = company_code(typed, sheet.makasete_company_code)
     if problem or not company:
         return {"response_action": "errors",

@@ -172,8 +172,25 @@ def modal_errors(by_field: Mapping[str, str], view: Mapping[str, Any],
             label = (labels or {}).get(field) or m.field_label(field)
             text = f"{label}: {message}"
         errors[target] = f"{errors[target]} / {text}" if target in errors else text
-    return {k: v if len(v) <= limits.ERROR_TEXT else v[: limits.ERROR_TEXT - 1] + "…"
-            for k, v in errors.items()}
+    return {k: fit_error(v) for k, v in errors.items()}
+
+
+def fit_error(text: str, limit: int = limits.ERROR_TEXT) -> str:
+    """Problems joined by " / " made to fit under one input: whole ones up to the limit,
+    then 「ほかN件」 for the rest (one problem longer than the limit alone is cut with …)."""
+    if len(text) <= limit:
+        return text
+    parts = text.split(" / ")
+    room = limit - len(m.errors_more(len(parts)))  # the longest the tail can be
+    size = shown = 0
+    for part in parts:
+        extra = len(part) + (3 if shown else 0)
+        if size + extra > room:
+            break
+        size, shown = size + extra, shown + 1
+    if shown == 0:
+        return text[: limit - 1] + "…"
+    return " / ".join(parts[:shown]) + m.errors_more(len(parts) - shown)
 
 
 def notice_modal(title: str, text: str) -> dict[str, Any]:

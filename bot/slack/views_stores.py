@@ -273,8 +273,16 @@ def sheet_errors(file_name: str, messages: Sequence[str]) -> list[list[Block]]:
 
 def linkage_errors_modal(messages: Sequence[str]) -> dict[str, Any]:
     """Every problem of a returned sheet, pushed over the 設定完了 modal (closing it goes
-    back there); long lists are split over sections, up to Slack's 100 blocks."""
+    back there); long lists are split over sections. Past Slack's 100 blocks the last one
+    says 「ほかN件」 and where the whole list is (the thread's upload lists everything)."""
+    groups = chunks(messages, limits.SECTION_TEXT)
+    room = limits.MODAL_BLOCKS - 1  # the intro
+    if len(groups) > room:
+        shown, rest = groups[:room - 1], sum(len(g) for g in groups[room - 1:])
+        sections = [*(_md("\n".join(g)) for g in shown), _md(m.linkage_errors_more(rest))]
+    else:
+        sections = [_md("\n".join(g)) for g in groups]
     blocks = [_md(f"{m.LINKAGE_ERRORS_INTRO}（{m.linkage_errors_count(len(messages))}）"),
-              *_sections(messages)][:100]
+              *sections]
     return {"type": "modal", "callback_id": LINKAGE_ERRORS_CALLBACK,
             "title": _plain(m.LINKAGE_ERRORS_TITLE), "close": _plain(m.CLOSE), "blocks": blocks}
