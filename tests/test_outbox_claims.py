@@ -8,6 +8,7 @@ import threading
 import time
 from datetime import timedelta
 
+import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.factories import new_raw
@@ -119,3 +120,17 @@ def test_a_tickets_jobs_of_one_kind_go_in_order(wf: Workflow) -> None:
     for _ in range(3):
         outbox.drain(wf.factory, {KIND: first_fails}, worker="w", now=lambda: later)
     assert order == [-1, 0, 1, 2]
+
+
+def test_run_once_sends_a_step_once_and_not_when_it_fails(wf: Workflow) -> None:
+    sent: list[str] = []
+
+    def refused() -> None:
+        raise Transient("Slack 503", code="slack:service_unavailable")
+
+    with pytest.raises(Transient):
+        outbox.run_once(wf.factory, "outbox.done:test:part:0", refused)
+    outbox.run_once(wf.factory, "outbox.done:test:part:0", lambda: sent.append("a"))
+    outbox.run_once(wf.factory, "outbox.done:test:part:0", lambda: sent.append("again"))
+    outbox.run_once(wf.factory, "outbox.done:test:part:1", lambda: sent.append("b"))
+    assert sent == ["a", "b"]  # the refused try was not recorded; a done one is not repeated

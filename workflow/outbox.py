@@ -280,6 +280,17 @@ def requeue_dead(factory: sessionmaker[Session], *, kinds: list[str] | None = No
         return len(requeue(session, kinds=kinds))
 
 
+def run_once(factory: sessionmaker[Session], key: str, send: Callable[[], object]) -> None:
+    """Run `send` unless `key` was recorded as handled, then record it: one step of a job
+    (a thread post, a comment part) a retry of that job does not repeat. At least once: a
+    crash between `send` and the record repeats that one step."""
+    with factory() as session:
+        if session.get(ProcessedRequest, key) is not None:
+            return
+    send()
+    once(factory, key)
+
+
 def once(factory: sessionmaker[Session], key: str) -> bool:
     """Record `key` as handled; False when it was handled before (by any replica)."""
     try:

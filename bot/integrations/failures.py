@@ -99,7 +99,6 @@ def repairable(exc: SlackApiError) -> bool:
     return slack_failure(exc).fate == Fate.REPAIRABLE
 
 
-
 def kintone_fate(status: int, code: str = "") -> Fate:
     """The fate of a Kintone reply: its error code first, then its HTTP status."""
     if code in KINTONE_CODES:

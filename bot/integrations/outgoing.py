@@ -94,11 +94,7 @@ class Outgoing:
 
     def _once(self, job: OutboxJob, what: str, send: Callable[[], None]) -> None:
         """Run `send` unless this job's `what` was done before (by any replica)."""
-        key = _done_key(job, what)
-        if partner.is_done(self.wf, key):
-            return
-        send()
-        outbox.once(self.wf.factory, key)
+        outbox.run_once(self.wf.factory, _done_key(job, what), send)
 
     def _post(self, ticket_id: int, text: str, blocks: list[dict[str, Any]] | None = None
               ) -> None:

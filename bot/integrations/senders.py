@@ -73,10 +73,7 @@ def _done_key(job: OutboxJob) -> str:
 def _comment_once(wf: Workflow, job: OutboxJob) -> Callable[[int, Callable[[], object]], None]:
     """Each part of a long Kintone comment is posted once per job, across retries."""
     def once(i: int, post: Callable[[], object]) -> None:
-        key = f"{_done_key(job)}:part:{i}"
-        if not partner.is_done(wf, key):
-            post()
-            outbox.once(wf.factory, key)
+        outbox.run_once(wf.factory, f"{_done_key(job)}:part:{i}", post)
     return once
 
 

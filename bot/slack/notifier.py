@@ -227,11 +227,7 @@ class Notifier:
         if key.startswith(":"):
             send()
             return
-        done = f"outbox.done:slack:{key}"
-        if partner.is_done(self.wf, done):
-            return
-        send()
-        outbox.once(self.wf.factory, done)
+        outbox.run_once(self.wf.factory, f"outbox.done:slack:{key}", send)
 
     def upload_txt(self, channel: str, ts: str, filename: str, what: str, text: str) -> None:
         """The whole text as a UTF-8 .txt file in the thread (files_upload_v2)."""
