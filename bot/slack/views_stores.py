@@ -277,12 +277,11 @@ def linkage_errors_modal(messages: Sequence[str]) -> dict[str, Any]:
     says 「ほかN件」 and where the whole list is (the thread's upload lists everything)."""
     groups = chunks(messages, limits.SECTION_TEXT)
     room = limits.MODAL_BLOCKS - 1  # the intro
+    more: list[Block] = []
     if len(groups) > room:
-        shown, rest = groups[:room - 1], sum(len(g) for g in groups[room - 1:])
-        sections = [*(_md("\n".join(g)) for g in shown), _md(m.linkage_errors_more(rest))]
-    else:
-        sections = [_md("\n".join(g)) for g in groups]
+        groups, rest = groups[:room - 1], groups[room - 1:]
+        more = [_md(m.linkage_errors_more(sum(len(g) for g in rest)))]
     blocks = [_md(f"{m.LINKAGE_ERRORS_INTRO}（{m.linkage_errors_count(len(messages))}）"),
-              *sections]
+              *(_md("\n".join(g)) for g in groups), *more]
     return {"type": "modal", "callback_id": LINKAGE_ERRORS_CALLBACK,
             "title": _plain(m.LINKAGE_ERRORS_TITLE), "close": _plain(m.CLOSE), "blocks": blocks}
